@@ -1,0 +1,167 @@
+"""The domain model (DESIGN 3.2): actors, initiatives, resources, needs and ties, as pydantic v2.
+
+Every id is namespaced (``brreg:<orgnr>``, ``demo:a123``, ``ws:<sheet>:<name>``) so several
+sources merge into one actor. Resources and needs hang off an actor or initiative (the
+``OFFERS``/``NEEDS`` relationships of the graph); ties join actors and initiatives.
+Individuals are personal data: they carry only what matching needs, and a consent purpose.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from graphsvc.taxonomy import load_taxonomy
+
+ActorKind = Literal[
+    "individual", "association", "institution", "frivilligsentral", "municipality", "business"
+]
+ACTOR_KINDS: tuple[str, ...] = ActorKind.__args__  # type: ignore[attr-defined]
+
+TieKind = Literal[
+    "MEMBER_OF",
+    "VOLUNTEERS_AT",
+    "WORKS_AT",
+    "KNOWS",
+    "PARTNERS_WITH",
+    "COORDINATES",
+    "FUNDS",
+    "PARTICIPATES_IN",
+    "PART_OF",
+]
+TIE_KINDS: tuple[str, ...] = TieKind.__args__  # type: ignore[attr-defined]
+
+ID_PATTERN = r"^[a-z][a-z0-9_-]*:[^\s].*$"
+KOMMUNE_PATTERN = r"^\d{4}$"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+
+
+class Provenance(_Input):
+    """Where a record came from: the source (file or generator), its row, and when."""
+
+    source: str
+    source_row: int | None = None
+    loaded_at: datetime | None = None
+
+
+def _check_category(code: str) -> str:
+    if code not in load_taxonomy():
+        raise ValueError(f"unknown category '{code}'")
+    return code
+
+
+class Actor(_Input):
+    id: str = Field(pattern=ID_PATTERN, max_length=200)
+    kind: ActorKind
+    name: str = Field(min_length=1, max_length=300)
+    kommunenummer: str | None = Field(default=None, pattern=KOMMUNE_PATTERN)
+    district: str | None = Field(default=None, max_length=100)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    orgnr: str | None = Field(default=None, pattern=r"^\d{9}$")
+    categories: list[str] = Field(default_factory=list)
+    # Group identities used to tell bonding from bridging ties (DESIGN 3.3).
+    age_band: str | None = Field(default=None, max_length=20)
+    background: str | None = Field(default=None, max_length=100)
+    # Individuals only: why we hold their data (GDPR purpose) and whether they agreed.
+    consent_purpose: str | None = Field(default=None, max_length=300)
+    provenance: Provenance | None = None
+
+    @property
+    def is_personal(self) -> bool:
+        return self.kind == "individual"
+
+
+class Initiative(_Input):
+    """A co-creation initiative (e.g. *Sykling uten alder*) and the categories it requires."""
+
+    id: str = Field(pattern=ID_PATTERN, max_length=200)
+    name: str = Field(min_length=1, max_length=300)
+    kommunenummer: str | None = Field(default=None, pattern=KOMMUNE_PATTERN)
+    district: str | None = None
+    description: str | None = Field(default=None, max_length=2000)
+    required_categories: list[str] = Field(default_factory=list)
+    provenance: Provenance | None = None
+
+    _cats = field_validator("required_categories")(lambda v: [_check_category(c) for c in v])
+
+
+class _Holding(_Input):
+    id: str = Field(pattern=ID_PATTERN, max_length=200)
+    holder: str = Field(pattern=ID_PATTERN, description="actor or initiative id")
+    category: str
+    description: str | None = Field(default=None, max_length=2000)
+    district: str | None = None
+    capacity: int | None = Field(default=None, ge=0, description="people or hours per month")
+    provenance: Provenance | None = None
+
+    _cat = field_validator("category")(lambda v: _check_category(v))
+
+
+class Resource(_Holding):
+    """What an actor offers: a skill, time, a room, a vehicle, equipment, money, knowledge."""
+
+    availability: str | None = Field(default=None, max_length=200)
+
+
+class Need(_Holding):
+    """What an actor, group or initiative lacks."""
+
+    urgency: Literal["low", "normal", "high"] = "normal"
+
+
+class Tie(_Input):
+    source: str = Field(pattern=ID_PATTERN)
+    target: str = Field(pattern=ID_PATTERN)
+    kind: TieKind
+    strength: float = Field(default=0.5, gt=0, le=1)
+    co_creation_level: int | None = Field(default=None, ge=1, le=3)
+    written_agreement: bool | None = None
+    provenance: Provenance | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Tie:
+        if self.source == self.target:
+            raise ValueError("a tie cannot join an actor to itself")
+        if self.kind != "PARTNERS_WITH" and (
+            self.co_creation_level is not None or self.written_agreement is not None
+        ):
+            raise ValueError("co_creation_level and written_agreement belong to PARTNERS_WITH")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.kind, self.target)
+
+
+class GraphBatch(BaseModel):
+    """Rows to write in one atomic step. Natural keys: ids, and (source, kind, target) for ties."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actors: list[Actor] = Field(default_factory=list)
+    initiatives: list[Initiative] = Field(default_factory=list)
+    resources: list[Resource] = Field(default_factory=list)
+    needs: list[Need] = Field(default_factory=list)
+    ties: list[Tie] = Field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(x) for x in (self.actors, self.initiatives, self.resources, self.needs, self.ties))
+
+    def extend(self, other: GraphBatch) -> None:
+        for name in ("actors", "initiatives", "resources", "needs", "ties"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+class WriteReport(BaseModel):
+    """What one write did, by record type: created, updated, unchanged."""
+
+    revision: int
+    created: dict[str, int] = Field(default_factory=dict)
+    updated: dict[str, int] = Field(default_factory=dict)
+    unchanged: dict[str, int] = Field(default_factory=dict)

@@ -1,0 +1,171 @@
+"""The ``GraphStore`` interface every store implements, and the logic they share.
+
+A store keeps five record types (actors, initiatives, resources, needs, ties) under their natural
+keys. ``write`` is the only way in: it validates the whole batch (including that every reference
+resolves) before touching the database, then applies it in one transaction, so a batch that
+fails part-way leaves the store exactly as it was. Every write bumps the store's revision.
+Implementations provide the primitives (``_fetch``, ``_apply``, ...); this class owns the rules.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from graphsvc.errors import NotFoundError, UnknownReferenceError
+from graphsvc.model import Actor, GraphBatch, Initiative, Need, Resource, Tie, WriteReport
+
+RECORD_TYPES = ("actors", "initiatives", "resources", "needs", "ties")
+MODELS = {
+    "actors": Actor,
+    "initiatives": Initiative,
+    "resources": Resource,
+    "needs": Need,
+    "ties": Tie,
+}
+
+
+def record_key(kind: str, record: Any) -> str:
+    """The natural key of a record as one string (ties: ``source|KIND|target``)."""
+    if kind == "ties":
+        return f"{record.source}|{record.kind}|{record.target}"
+    return record.id
+
+
+def record_data(record: Any) -> dict[str, Any]:
+    """The JSON-ready form a store persists (and compares to tell updated from unchanged)."""
+    return record.model_dump(mode="json", exclude_none=True)
+
+
+class GraphStore(abc.ABC):
+    """A persistent graph of a community's actors and their resources, needs and ties."""
+
+    url: str = ""
+
+    # ---- primitives each store implements -------------------------------------------------
+    @abc.abstractmethod
+    def _fetch(self, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored data of the records of ``kind`` with these keys (missing keys left out)."""
+
+    @abc.abstractmethod
+    def _existing_nodes(self, ids: list[str]) -> set[str]:
+        """Which of these ids are stored actors or initiatives."""
+
+    @abc.abstractmethod
+    def _apply(self, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> int:
+        """Upsert ``changes[kind] = [(key, data), ...]`` and bump the revision, atomically.
+        Returns the new revision."""
+
+    @abc.abstractmethod
+    def _all(self, kind: str) -> Iterable[dict[str, Any]]:
+        """Every stored record of ``kind`` as data."""
+
+    @abc.abstractmethod
+    def _delete_node(self, node_id: str) -> bool:
+        """Remove an actor/initiative with its ties, resources and needs; bump the revision."""
+
+    @abc.abstractmethod
+    def revision(self) -> int:
+        """A number that moves on every write."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Remove everything (tests and ``graphsvc demo --reset``); bumps the revision."""
+
+    # ---- shared behaviour -----------------------------------------------------------------
+    def write(self, batch: GraphBatch) -> WriteReport:
+        """Validate ``batch`` and apply it atomically. Raises ``UnknownReferenceError`` (and
+        writes nothing) if a tie, resource or need refers to an id that is neither stored nor
+        in the batch."""
+        self._check_references(batch)
+        changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        report = WriteReport(revision=0)
+        for kind in RECORD_TYPES:
+            rows: dict[str, dict[str, Any]] = {}
+            for record in getattr(batch, kind):
+                rows[record_key(kind, record)] = record_data(record)  # last one wins
+            stored = self._fetch(kind, list(rows)) if rows else {}
+            created = sum(1 for k in rows if k not in stored)
+            updated = sum(1 for k, v in rows.items() if k in stored and stored[k] != v)
+            report.created[kind] = created
+            report.updated[kind] = updated
+            report.unchanged[kind] = len(rows) - created - updated
+            changes[kind] = [(k, v) for k, v in rows.items() if stored.get(k) != v]
+        report.revision = self._apply(changes)
+        return report
+
+    def _check_references(self, batch: GraphBatch) -> None:
+        in_batch = {a.id for a in batch.actors} | {i.id for i in batch.initiatives}
+        wanted: dict[str, str] = {}
+        for kind in ("resources", "needs"):
+            for r in getattr(batch, kind):
+                wanted.setdefault(r.holder, f"{kind[:-1]} '{r.id}' (holder)")
+        for t in batch.ties:
+            wanted.setdefault(t.source, f"tie {t.source} -{t.kind}-> {t.target} (source)")
+            wanted.setdefault(t.target, f"tie {t.source} -{t.kind}-> {t.target} (target)")
+        outside = [i for i in wanted if i not in in_batch]
+        missing = set(outside) - self._existing_nodes(outside) if outside else set()
+        if missing:
+            first = sorted(missing)[:10]
+            raise UnknownReferenceError(
+                f"{len(missing)} unknown id(s) referenced, e.g. '{first[0]}' in {wanted[first[0]]}",
+                missing=first,
+            )
+
+    def get_actor(self, actor_id: str) -> Actor:
+        data = self._fetch("actors", [actor_id]).get(actor_id)
+        if data is None:
+            raise NotFoundError(f"no actor with id '{actor_id}'", id=actor_id)
+        return Actor.model_validate(data)
+
+    def actors(self) -> list[Actor]:
+        return [Actor.model_validate(d) for d in self._all("actors")]
+
+    def delete_actor(self, actor_id: str) -> None:
+        """Erase an actor everywhere: the record, its ties, resources and needs."""
+        if not self._delete_node(actor_id):
+            raise NotFoundError(f"no actor with id '{actor_id}'", id=actor_id)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: sum(1 for _ in self._all(kind)) for kind in RECORD_TYPES}
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The whole graph in memory (see ``build_graph`` for its shape)."""
+        return build_graph(**{kind: list(self._all(kind)) for kind in RECORD_TYPES})
+
+
+def build_graph(
+    actors: Iterable[dict[str, Any]],
+    initiatives: Iterable[dict[str, Any]],
+    resources: Iterable[dict[str, Any]],
+    needs: Iterable[dict[str, Any]],
+    ties: Iterable[dict[str, Any]],
+) -> nx.MultiDiGraph:
+    """Assemble the in-memory graph analyses and visualisations work on.
+
+    Nodes are actors (``node_type="actor"``, every ``Actor`` field but ``id``) and initiatives
+    (``node_type="initiative"``, ``kind="initiative"``); each node carries ``offers`` and
+    ``needs``: lists of resource/need dicts. Edges go source → target with the tie kind as key
+    and every ``Tie`` field but source/target as attributes.
+    """
+    G = nx.MultiDiGraph()
+    for a in actors:
+        a = dict(a)
+        G.add_node(a.pop("id"), node_type="actor", offers=[], needs=[], **a)
+    for i in initiatives:
+        i = dict(i)
+        G.add_node(i.pop("id"), node_type="initiative", kind="initiative", offers=[], needs=[], **i)
+    for attr, rows in (("offers", resources), ("needs", needs)):
+        for r in sorted(rows, key=lambda r: r["id"]):
+            if r["holder"] in G:
+                G.nodes[r["holder"]][attr].append(dict(r))
+    for t in ties:
+        t = dict(t)
+        G.add_edge(t.pop("source"), t.pop("target"), key=t["kind"], **t)
+    return G

@@ -1,0 +1,191 @@
+"""The embedded default store: one SQLite file (stdlib ``sqlite3``), WAL, crash-safe.
+
+Each record type has its own table keyed by its natural key, with the record as JSON beside the
+columns queries filter on. Erasure is real: ``secure_delete`` overwrites deleted personal data
+instead of leaving it in free pages.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from graphsvc.errors import StoreError
+from graphsvc.store.base import GraphStore
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('revision', 0);
+CREATE TABLE IF NOT EXISTS actors (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, district TEXT, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS initiatives (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resources (
+    id TEXT PRIMARY KEY, holder TEXT NOT NULL, category TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS needs (
+    id TEXT PRIMARY KEY, holder TEXT NOT NULL, category TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ties (
+    source TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (source, kind, target));
+CREATE INDEX IF NOT EXISTS resources_holder ON resources(holder);
+CREATE INDEX IF NOT EXISTS needs_holder ON needs(holder);
+CREATE INDEX IF NOT EXISTS ties_target ON ties(target);
+"""
+
+# Columns per table besides ``data``; the natural key comes first.
+COLUMNS = {
+    "actors": ("id", "kind", "district"),
+    "initiatives": ("id",),
+    "resources": ("id", "holder", "category"),
+    "needs": ("id", "holder", "category"),
+    "ties": ("source", "kind", "target"),
+}
+KEY_COLUMNS = {"ties": ("source", "kind", "target")}
+
+
+def _key_parts(kind: str, key: str) -> tuple[str, ...]:
+    return tuple(key.split("|", 2)) if kind == "ties" else (key,)
+
+
+class SQLiteStore(GraphStore):
+    """``SQLiteStore("graph.db")``; ``":memory:"`` for a throwaway store."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.url = f"sqlite:///{self.path}"
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA secure_delete=ON")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open SQLite store at {self.path}: {exc}", url=self.url) from exc
+        self._lock = threading.RLock()
+
+    # ---- primitives -----------------------------------------------------------------------
+    def revision(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()[0]
+
+    def _fetch(self, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        cols = KEY_COLUMNS.get(kind, ("id",))
+        where = " AND ".join(f"{c} = ?" for c in cols)
+        with self._lock:
+            if kind != "ties":
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    for key, data in self._db.execute(
+                        f"SELECT id, data FROM {kind} WHERE id IN ({marks})", chunk
+                    ):
+                        out[key] = json.loads(data)
+            else:
+                for key in keys:
+                    row = self._db.execute(
+                        f"SELECT data FROM ties WHERE {where}", _key_parts(kind, key)
+                    ).fetchone()
+                    if row:
+                        out[key] = json.loads(row[0])
+        return out
+
+    def _existing_nodes(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for table in ("actors", "initiatives"):
+                    found.update(
+                        r[0]
+                        for r in self._db.execute(
+                            f"SELECT id FROM {table} WHERE id IN ({marks})", chunk
+                        )
+                    )
+        return found
+
+    def _apply(self, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> int:
+        with self._lock, self._transaction():
+            for kind, rows in changes.items():
+                if not rows:
+                    continue
+                cols = COLUMNS[kind]
+                keycols = KEY_COLUMNS.get(kind, ("id",))
+                updates = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "data") if c not in keycols)
+                sql = (
+                    f"INSERT INTO {kind} ({', '.join(cols)}, data) "
+                    f"VALUES ({', '.join('?' * (len(cols) + 1))}) "
+                    f"ON CONFLICT ({', '.join(keycols)}) DO UPDATE SET {updates}"
+                )
+                self._db.executemany(
+                    sql,
+                    (
+                        (*(data.get(c) for c in cols), json.dumps(data, ensure_ascii=False))
+                        for _key, data in rows
+                    ),
+                )
+            return self._bump()
+
+    def _all(self, kind: str) -> Iterable[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT data FROM {kind} ORDER BY rowid").fetchall()
+        return (json.loads(r[0]) for r in rows)
+
+    def _delete_node(self, node_id: str) -> bool:
+        with self._lock, self._transaction():
+            gone = 0
+            for table in ("actors", "initiatives"):
+                gone += self._db.execute(f"DELETE FROM {table} WHERE id = ?", (node_id,)).rowcount
+            if not gone:
+                return False
+            self._db.execute("DELETE FROM ties WHERE source = ? OR target = ?", (node_id, node_id))
+            self._db.execute("DELETE FROM resources WHERE holder = ?", (node_id,))
+            self._db.execute("DELETE FROM needs WHERE holder = ?", (node_id,))
+            self._bump()
+        # Push the erased pages out of the write-ahead log into the (overwritten) main file.
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
+
+    def clear(self) -> None:
+        with self._lock, self._transaction():
+            for table in COLUMNS:
+                self._db.execute(f"DELETE FROM {table}")
+            self._bump()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ---- helpers --------------------------------------------------------------------------
+    def _bump(self) -> int:
+        self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+        return self._db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()[0]
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error (the connection is in autocommit)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"SQLite write failed and was rolled back: {exc}") from exc
