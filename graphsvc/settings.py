@@ -19,3 +19,8 @@ class Settings(BaseSettings):
     port: int = 8000
     lang: str = "nb"
     """Language of text on maps and prints: ``nb`` (bokmål) or ``en``."""
+    show_names: bool = False
+    """Show individuals' names in API answers, maps and prints (else stable pseudonyms)."""
+    allow_remote_without_keys: bool = False
+    """Let ``serve`` listen beyond localhost with no API keys (only behind an authenticating
+    proxy, e.g. the docker-compose setup, which publishes the port on 127.0.0.1)."""

@@ -1,0 +1,16 @@
+# The graphsvc API. Built by docker-compose.yml next to a neo4j:5 service.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY graphsvc ./graphsvc
+COPY loaders ./loaders
+COPY visualisations ./visualisations
+RUN pip install . && useradd --create-home graphsvc
+USER graphsvc
+WORKDIR /home/graphsvc
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s --retries=5 \
+  CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)" || exit 1
+CMD ["graphsvc", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,105 @@
+"""Actors with their resources, needs and ties: read, write, erase."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import networkx as nx
+from fastapi import APIRouter, Query, Response
+
+from graphsvc.api.deps import GraphDep, SettingsDep, StoreDep
+from graphsvc.api.schemas import ActorPublic, ActorsPublic, HoldingPublic, TiePublic
+from graphsvc.errors import NotFoundError
+from graphsvc.model import ActorKind, GraphBatch, WriteReport
+from graphsvc.privacy import display_name
+from graphsvc.taxonomy import load_taxonomy
+
+router = APIRouter(prefix="/actors", tags=["actors"])
+
+
+def actor_public(G: nx.MultiDiGraph, node: str, *, show_names: bool, with_ties: bool) -> ActorPublic:
+    attrs = G.nodes[node]
+    tax = load_taxonomy()
+    hidden = attrs.get("kind") == "individual" and not show_names
+
+    def holdings(items: list[dict[str, Any]]) -> list[HoldingPublic]:
+        return [HoldingPublic(id=h["id"], category=h["category"],
+                              category_name=tax.name(h["category"]),
+                              description=None if hidden else h.get("description"),
+                              district=h.get("district"), capacity=h.get("capacity"))
+                for h in items]
+
+    ties = None
+    if with_ties:
+        ties = [TiePublic(kind=k, direction="out", other=v,
+                          other_name=display_name(v, G.nodes[v], show_names),
+                          strength=d.get("strength", 0.5))
+                for _u, v, k, d in G.out_edges(node, keys=True, data=True)]
+        ties += [TiePublic(kind=k, direction="in", other=u,
+                           other_name=display_name(u, G.nodes[u], show_names),
+                           strength=d.get("strength", 0.5))
+                 for u, _v, k, d in G.in_edges(node, keys=True, data=True)]
+    return ActorPublic(
+        id=node,
+        kind=attrs.get("kind"),
+        name=display_name(node, attrs, show_names),
+        pseudonymised=hidden,
+        kommunenummer=attrs.get("kommunenummer"),
+        district=attrs.get("district"),
+        lat=None if hidden else attrs.get("lat"),
+        lon=None if hidden else attrs.get("lon"),
+        orgnr=attrs.get("orgnr"),
+        categories=attrs.get("categories", []),
+        offers=holdings(attrs.get("offers", [])),
+        needs=holdings(attrs.get("needs", [])),
+        ties=ties,
+    )
+
+
+@router.get("", response_model=ActorsPublic)
+def list_actors(
+    G: GraphDep,
+    settings: SettingsDep,
+    kind: ActorKind | None = None,
+    district: str | None = None,
+    q: Annotated[str | None, Query(description="part of the name (not individuals' names "
+                                   "unless names are shown)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ActorsPublic:
+    nodes = []
+    for n, d in G.nodes(data=True):
+        if d.get("node_type") != "actor" or (kind and d.get("kind") != kind):
+            continue
+        if district and d.get("district") != district:
+            continue
+        if q and q.casefold() not in display_name(n, d, settings.show_names).casefold():
+            continue
+        nodes.append(n)
+    nodes.sort()
+    page = nodes[offset : offset + limit]
+    return ActorsPublic(
+        data=[actor_public(G, n, show_names=settings.show_names, with_ties=False) for n in page],
+        count=len(nodes),
+    )
+
+
+@router.get("/{actor_id}", response_model=ActorPublic)
+def get_actor(actor_id: str, G: GraphDep, settings: SettingsDep) -> ActorPublic:
+    if actor_id not in G or G.nodes[actor_id].get("node_type") != "actor":
+        raise NotFoundError(f"no actor with id '{actor_id}'", id=actor_id)
+    return actor_public(G, actor_id, show_names=settings.show_names, with_ties=True)
+
+
+@router.post("", response_model=WriteReport, status_code=200)
+def write_graph(batch: GraphBatch, store: StoreDep) -> WriteReport:
+    """Write actors, initiatives, resources, needs and ties in one atomic batch (upsert by
+    natural key). Nothing is written if any row is invalid or refers to an unknown id."""
+    return store.write(batch)
+
+
+@router.delete("/{actor_id}", status_code=204)
+def erase_actor(actor_id: str, store: StoreDep) -> Response:
+    """Erase an actor everywhere: the record, its ties, resources and needs (GDPR erasure)."""
+    store.delete_actor(actor_id)
+    return Response(status_code=204)

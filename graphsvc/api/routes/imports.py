@@ -1,0 +1,33 @@
+"""Imports: upload a file, get the import report. A file that cannot be read writes nothing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, UploadFile
+
+from graphsvc.api.deps import StoreDep
+from graphsvc.errors import ValidationError
+from loaders.importer import import_files
+
+router = APIRouter(tags=["imports"])
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+@router.post("/imports")
+def upload(
+    store: StoreDep,
+    file: Annotated[UploadFile, File(description="a workshop sheet (.csv or .xlsx)")],
+    strict: Annotated[bool, Query(description="reject the whole file if any row is bad")] = False,
+) -> dict[str, Any]:
+    name = Path(file.filename or "upload.csv").name
+    data = file.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise ValidationError(f"{name}: larger than {MAX_UPLOAD // 2**20} MB", file=name)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        return import_files(store, [path], strict=strict, names={str(path): name})

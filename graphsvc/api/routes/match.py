@@ -1,0 +1,43 @@
+"""Matching: who can meet this need, and who could introduce them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from graphsvc.analysis.matching import match_need
+from graphsvc.api.deps import GraphDep, SettingsDep
+from graphsvc.api.schemas import MatchPublic
+from graphsvc.errors import NotFoundError, ValidationError
+
+router = APIRouter(tags=["analysis"])
+
+
+@router.get("/match", response_model=MatchPublic)
+def match(
+    G: GraphDep,
+    settings: SettingsDep,
+    category: Annotated[str | None, Query(description="need category, e.g. help.transport")] = None,
+    need: Annotated[str | None, Query(description="a stored need's id (category, district "
+                                      "and asker come from it)")] = None,
+    district: str | None = None,
+    seeker: Annotated[str | None, Query(description="id of the actor with the need")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    lang: Literal["nb", "en"] = "nb",
+) -> MatchPublic:
+    """Ranked offers for a need, each with an explanation: category fit, district, capacity, and
+    the chain of existing ties that could introduce them."""
+    if need is not None:
+        found = next(((n, h) for n, d in G.nodes(data=True) for h in d.get("needs", ())
+                      if h["id"] == need), None)
+        if found is None:
+            raise NotFoundError(f"no need with id '{need}'", id=need)
+        holder, held = found
+        category = category or held["category"]
+        district = district or held.get("district") or G.nodes[holder].get("district")
+        seeker = seeker or holder
+    if category is None:
+        raise ValidationError("give a category (e.g. ?category=help.transport) or a need id")
+    return MatchPublic(**match_need(G, category, district=district, seeker=seeker, limit=limit,
+                                    show_names=settings.show_names, lang=lang))

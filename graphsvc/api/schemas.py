@@ -1,0 +1,53 @@
+"""Response models of the API (input models are the domain models in ``graphsvc.model``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class HoldingPublic(BaseModel):
+    id: str
+    category: str
+    category_name: str
+    description: str | None = None
+    district: str | None = None
+    capacity: int | None = None
+
+
+class TiePublic(BaseModel):
+    kind: str
+    direction: str  # "out" (this actor → other) or "in"
+    other: str
+    other_name: str
+    strength: float
+
+
+class ActorPublic(BaseModel):
+    id: str
+    kind: str
+    name: str
+    pseudonymised: bool = False
+    kommunenummer: str | None = None
+    district: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    orgnr: str | None = None
+    categories: list[str] = []
+    offers: list[HoldingPublic] = []
+    needs: list[HoldingPublic] = []
+    ties: list[TiePublic] | None = None
+
+
+class ActorsPublic(BaseModel):
+    data: list[ActorPublic]
+    count: int
+
+
+class MatchPublic(BaseModel):
+    query: dict[str, Any]
+    introducer: dict[str, Any] | None
+    count: int
+    candidates: int
+    results: list[dict[str, Any]]
