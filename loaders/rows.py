@@ -1,0 +1,301 @@
+"""Read the rows of a CSV or XLSX file as dicts keyed by normalised header, with the line number a
+user sees in a spreadsheet, so every loader maps columns by name and reports rows by line.
+
+The format comes from the file's content, not its name (uploads often lose their extension):
+a ZIP is read as XLSX (first worksheet, streamed with openpyxl's read-only mode), anything else
+as delimited text. Text may be UTF-8 with or without a byte-order mark, UTF-16 with a BOM (Excel's
+"Unicode text"), or Windows-1252 when UTF-8 fails; the delimiter is ``;``, ``,`` or tab.
+
+The header is the first non-empty row; blank rows are skipped; cell text is stripped and
+NFC-normalised; a line number counts records as a spreadsheet shows them (a quoted cell spanning
+two text lines is still one row). Anything that makes the whole file unreadable raises
+:class:`~graphsvc.errors.ImportFailed` naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from graphsvc.errors import ImportFailed
+
+__all__ = ["Row", "Table", "normalise_header", "open_table"]
+
+DELIMITERS = ";,\t"
+_CHUNK = 1 << 20
+_SNIFF_CHARS = 64 * 1024
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and .doc, .msg)
+# C0 control bytes never found in a text spreadsheet; tab, LF, CR and Ctrl-Z (old DOS EOF) are.
+_BINARY_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 26), *range(27, 32)])
+
+
+class Row(NamedTuple):
+    """One data row: its spreadsheet line, its values by normalised header (``""`` when empty),
+    and any non-empty cells that have no header (in a CSV, usually an unquoted delimiter)."""
+
+    line: int
+    values: dict[str, str]
+    surplus: tuple[str, ...] = ()
+
+
+@dataclass
+class Table:
+    """An open file: where its header is, its headers (normalised → as written), and its rows."""
+
+    source: str
+    header_line: int
+    headers: dict[str, str]
+    rows: Iterator[Row]
+
+
+def normalise_header(text: str) -> str:
+    """The key a header is matched by: case, spacing and Unicode form do not matter.
+
+    >>> normalise_header("  Aktør ")
+    'aktør'
+    >>> normalise_header("Age band") == normalise_header("age-band") == "age_band"
+    True
+    """
+    text = unicodedata.normalize("NFC", text).strip().casefold()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+@contextmanager
+def open_table(
+    path: str | Path, *, source: str | None = None, zero_pad: Mapping[str, int] | None = None
+) -> Iterator[Table]:
+    """Open ``path`` and yield a :class:`Table` whose rows stream from the file.
+
+    ``source`` is the name used in messages (default: the file name). ``zero_pad`` maps a
+    normalised header to a width: all-digit values shorter than that get their leading zeros
+    back (a kommunenummer typed as the number 301 is ``"0301"``).
+    """
+    path = Path(path)
+    name = source or path.name
+    records = _xlsx_records(path, name) if _is_zip(path, name) else _text_records(path, name)
+    try:
+        yield _table(name, records, zero_pad or {})
+    finally:
+        records.close()
+
+
+def _is_zip(path: Path, name: str) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_OLE2_MAGIC))
+    except FileNotFoundError:
+        raise ImportFailed(f"{name}: file not found ({path})", file=name) from None
+    except IsADirectoryError:
+        raise ImportFailed(f"{name}: is a directory, not a CSV or XLSX file", file=name) from None
+    except OSError as exc:
+        raise ImportFailed(f"{name}: cannot be opened ({exc.strerror})", file=name) from exc
+    if not head:
+        raise ImportFailed(f"{name}: the file is empty", file=name)
+    if head.startswith(_OLE2_MAGIC):
+        raise ImportFailed(
+            f"{name}: is an old Excel .xls (or other Office binary) file; "
+            "save it as .xlsx or .csv and load that",
+            file=name,
+        )
+    return head.startswith(_ZIP_MAGIC)
+
+
+def _table(
+    name: str, records: Iterator[tuple[int, list[str]]], zero_pad: Mapping[str, int]
+) -> Table:
+    for header_line, cells in records:
+        if any(cells):
+            break
+    else:
+        raise ImportFailed(f"{name}: the file is empty (no header row)", file=name)
+    headers: dict[str, str] = {}
+    positions: list[tuple[int, str]] = []
+    for col, text in enumerate(cells):
+        key = normalise_header(text)
+        if not key:
+            continue  # an unnamed column; values in it are reported as surplus
+        if key in headers:
+            raise ImportFailed(
+                f"{name}: column '{text}' appears twice in the header on line {header_line}",
+                file=name,
+                line=header_line,
+            )
+        headers[key] = text
+        positions.append((col, key))
+    named_cols = {col for col, _ in positions}
+
+    def rows() -> Iterator[Row]:
+        for line, cells in records:
+            if not any(cells):
+                continue
+            cells = [unicodedata.normalize("NFC", c) for c in cells]  # macOS may type "å" as a+°
+            values = {
+                key: _pad(key, cells[col], zero_pad) if col < len(cells) else ""
+                for col, key in positions
+            }
+            surplus = tuple(c for i, c in enumerate(cells) if c and i not in named_cols)
+            yield Row(line, values, surplus)
+
+    return Table(name, header_line, headers, rows())
+
+
+def _pad(key: str, value: str, zero_pad: Mapping[str, int]) -> str:
+    width = zero_pad.get(key)
+    if width and value.isascii() and value.isdigit() and len(value) < width:
+        return value.zfill(width)
+    return value
+
+
+# --- delimited text -------------------------------------------------------------------------
+
+
+def _text_records(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
+    encoding = _detect_encoding(path, name)
+    with path.open(encoding=encoding, newline="") as fh:
+        delimiter = _sniff_delimiter(fh.read(_SNIFF_CHARS))
+        fh.seek(0)
+        reader = csv.reader(fh, delimiter=delimiter)
+        line = 0
+        try:
+            for line, record in enumerate(reader, start=1):
+                # A quoted cell may span lines; keep its breaks as a spreadsheet cell does (LF).
+                yield line, [cell.replace("\r\n", "\n").strip() for cell in record]
+        except csv.Error as exc:
+            raise ImportFailed(
+                f"{name}: cannot be read as CSV after line {line}: {exc}", file=name, line=line + 1
+            ) from exc
+
+
+def _detect_encoding(path: Path, name: str) -> str:
+    """Read the whole file once, in chunks, to choose an encoding before any row is yielded: a
+    bad byte near the end must not switch encodings halfway through an import."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        fh.seek(0)
+        decoders = {enc: codecs.getincrementaldecoder(enc)() for enc in ("utf-8-sig", "cp1252")}
+        while chunk := fh.read(_CHUNK):
+            if len(chunk.translate(None, _BINARY_BYTES)) != len(chunk):
+                raise ImportFailed(
+                    f"{name}: is not a CSV or XLSX file (it contains binary data)", file=name
+                )
+            for enc, decoder in list(decoders.items()):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    del decoders[enc]
+        for enc, decoder in decoders.items():  # in order of preference
+            try:
+                decoder.decode(b"", final=True)
+                return enc
+            except UnicodeDecodeError:
+                continue
+    raise ImportFailed(
+        f"{name}: is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' or as .xlsx",
+        file=name,
+    )
+
+
+def _sniff_delimiter(sample: str) -> str:
+    """``csv.Sniffer`` limited to ; , and tab, checked against the header line.
+
+    The sniffer alone fails on real sheets (free text full of commas in a semicolon file), and
+    headers hold no delimiters of their own, so the header line settles what the sniffer cannot.
+
+    >>> _sniff_delimiter('aktør;type;tilbyr\\nKari;person;"a, b; c"\\n')
+    ';'
+    >>> _sniff_delimiter("aktør\\nKari\\n")
+    ','
+    """
+    if "\n" in sample.rstrip("\r\n"):
+        sample = sample[: sample.rfind("\n") + 1]  # the last line may be cut off mid-record
+    header = next((ln for ln in sample.splitlines() if ln.strip()), "")
+    present = [d for d in DELIMITERS if d in header]
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed in present:
+        return sniffed  # type: ignore[return-value]
+    if present:
+        return max(present, key=header.count)
+    return ","  # a single column
+
+
+# --- xlsx -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _quiet_openpyxl() -> Iterator[None]:
+    # openpyxl warns about workbook parts it drops (missing default style, data-validation
+    # extensions, drawings). Only cell values matter here, so those warnings are noise, and
+    # under ``-W error`` they would fail a perfectly readable sheet. Scoped to openpyxl calls.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
+        yield
+
+
+def _xlsx_records(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    corrupt = f"{name}: is not a readable .xlsx workbook (truncated or corrupt"
+    # Open the file ourselves so it is closed even when openpyxl fails half-way through.
+    with path.open("rb") as fh:
+        try:
+            with _quiet_openpyxl():
+                wb = load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises anything from BadZipFile to KeyError
+            raise ImportFailed(f"{corrupt}: {_describe(exc)})", file=name) from exc
+        try:
+            if not wb.worksheets:
+                raise ImportFailed(f"{name}: the workbook has no worksheet", file=name)
+            ws = wb.worksheets[0]
+            ws.reset_dimensions()  # stored dimensions can be wrong; read every row there is
+            rows = ws.iter_rows(min_row=1, values_only=True)
+            line = 0
+            while True:
+                try:
+                    with _quiet_openpyxl():
+                        values = next(rows)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    raise ImportFailed(
+                        f"{corrupt} after row {line}: {_describe(exc)})", file=name, line=line + 1
+                    ) from exc
+                line += 1
+                yield line, [_cell_text(v) for v in values]
+        finally:
+            wb.close()
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the text a user typed: 301.0 → "301", dates as ISO 8601.
+
+    >>> [_cell_text(v) for v in (None, 301.0, 2.5, True, " Kari ")]
+    ['', '301', '2.5', 'true', 'Kari']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value).strip()

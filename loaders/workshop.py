@@ -1,0 +1,449 @@
+"""Read the resource-mapping sheet a facilitator types up after an ABCD workshop (CSV or XLSX)
+into actors, their offers and needs, and the ties between them.
+
+One row per actor. Columns are matched by header name, in any order and any case; the first
+name listed is the one the blank template (``loaders/templates/workshop_template.*``) uses:
+
+=================  =====================================  ========================================
+column             also accepted                          value
+=================  =====================================  ========================================
+``aktør``          aktor, actor, navn, name               the actor's name (**required**)
+``type``           kind                                   enkeltperson/person, lag/forening,
+                                                          institusjon, frivilligsentral, kommune,
+                                                          bedrift/næringsliv, or the English
+                                                          individual, association, institution,
+                                                          frivilligsentral, municipality, business
+                                                          (**required**)
+``grend``          bydel, district                        the district
+``kommunenummer``  kommunenr, knr, municipality_number    4 digits, ``0301`` (a lost leading zero
+                                                          is put back)
+``tilbyr``         offers                                 ``code: description; code`` e.g.
+                                                          ``help.transport: har bil; social.visit``
+``trenger``        needs                                  same form as ``tilbyr``
+``kontakter``      ties                                   ``KIND:name or id; …`` e.g.
+                                                          ``medlem_av:Holmen velforening;
+                                                          KNOWS:ws:kari``
+``aldersgruppe``   age_band                               e.g. ``67-79``
+``samtykke``       consent                                what the person agreed their data is
+                                                          used for (individuals only)
+``orgnr``          organisasjonsnummer                    9 digits; gives the id ``brreg:<orgnr>``
+``id``                                                    a namespaced id (``ws:kari``); default
+                                                          ``brreg:<orgnr>``, else ``ws:<slug>``
+                                                          (individuals: ``ws:<sheet>:<slug>``)
+=================  =====================================  ========================================
+
+Category codes are those of ``graphsvc/data/categories.csv`` (the category's Norwegian or English
+name is accepted too). Tie kinds are the model's (MEMBER_OF, VOLUNTEERS_AT, WORKS_AT, KNOWS,
+PARTNERS_WITH, COORDINATES, FUNDS, PARTICIPATES_IN, PART_OF) or their Norwegian names
+(:data:`TIE_ALIASES`). A tie target is an actor of the same sheet, by name (any case) or id, or
+any namespaced id. Other columns are ignored and listed in the result, so nobody's phone number
+is stored by accident. A row with any problem is left out whole and reported; the rest loads.
+Ids are stable (``<actor id>:offer:<code>``), so loading a sheet again changes nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError as ModelError
+
+from graphsvc.errors import ImportFailed, RowError, ValidationError
+from graphsvc.model import (
+    ACTOR_KINDS,
+    ID_PATTERN,
+    Actor,
+    GraphBatch,
+    Need,
+    Provenance,
+    Resource,
+    Tie,
+)
+from graphsvc.taxonomy import load_taxonomy
+from loaders import LoadResult
+from loaders.rows import Row, Table, normalise_header, open_table
+
+__all__ = ["COLUMNS", "KIND_ALIASES", "TEMPLATE_HEADERS", "TIE_ALIASES", "read_workshop"]
+
+# field -> accepted headers (normalised); the first is the template's.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("aktør", "aktor", "actor", "navn", "name"),
+    "kind": ("type", "kind"),
+    "district": ("grend", "bydel", "district"),
+    "kommunenummer": ("kommunenummer", "kommunenr", "knr", "municipality_number"),
+    "offers": ("tilbyr", "offers"),
+    "needs": ("trenger", "needs"),
+    "ties": ("kontakter", "ties"),
+    "age_band": ("aldersgruppe", "age_band"),
+    "consent": ("samtykke", "consent"),
+    "orgnr": ("orgnr", "organisasjonsnummer"),
+    "id": ("id",),
+}
+REQUIRED = ("name", "kind")
+TEMPLATE_HEADERS: tuple[str, ...] = tuple(aliases[0] for aliases in COLUMNS.values())
+# Excel turns 0301 into 301. (An orgnr never starts with 0, so it is never padded: a short
+# one is a typo and must be reported, not filled up.)
+_ZERO_PAD = {a: 4 for a in COLUMNS["kommunenummer"]}
+
+KIND_ALIASES: dict[str, tuple[str, ...]] = {
+    "individual": ("enkeltperson", "person", "privatperson", "innbygger"),
+    "association": ("lag/forening", "lag", "forening", "lag og forening", "frivillig organisasjon"),
+    "institution": ("institusjon",),
+    "frivilligsentral": ("frivilligsentral", "frivillighetssentral"),
+    "municipality": ("kommune", "kommunal tjeneste"),
+    "business": ("bedrift", "næringsliv", "firma"),
+}
+TIE_ALIASES: dict[str, tuple[str, ...]] = {
+    "MEMBER_OF": ("medlem_av", "medlem_i"),
+    "VOLUNTEERS_AT": ("frivillig_ved", "frivillig_i"),
+    "WORKS_AT": ("jobber_ved", "jobber_i", "ansatt_ved", "ansatt_i"),
+    "KNOWS": ("kjenner",),
+    "PARTNERS_WITH": ("samarbeider_med",),
+    "COORDINATES": ("koordinerer",),
+    "FUNDS": ("finansierer",),
+    "PARTICIPATES_IN": ("deltar_i",),
+    "PART_OF": ("del_av",),
+}
+_KINDS = {k: k for k in ACTOR_KINDS} | {a: k for k, al in KIND_ALIASES.items() for a in al}
+_TIES = {k.casefold(): k for k in TIE_ALIASES} | {a: k for k, al in TIE_ALIASES.items() for a in al}
+
+_KIND_HINT = "enkeltperson, lag/forening, institusjon, frivilligsentral, kommune or bedrift"
+_TRANSLIT = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
+
+
+Fail = Callable[[str | None, str], None]
+
+
+def read_workshop(
+    path: str | Path,
+    *,
+    kommunenummer: str | None = None,
+    loaded_at: datetime | None = None,
+    source: str | None = None,
+) -> LoadResult:
+    """Read a workshop sheet; ``kommunenummer`` is used for rows that do not give one.
+
+    ``source`` names the file in provenance and messages (default: the file name; an upload
+    passes the name the user chose). Raises :class:`ImportFailed` when the file as a whole
+    cannot be read: missing, empty, not CSV/XLSX, corrupt, or without a required column.
+    """
+    if kommunenummer is not None and not re.fullmatch(r"\d{4}", kommunenummer):
+        raise ValidationError(
+            f"kommunenummer must be 4 digits like '0301', not '{kommunenummer}'",
+            kommunenummer=kommunenummer,
+        )
+    with open_table(path, source=source, zero_pad=_ZERO_PAD) as table:
+        sheet = _Sheet(table, kommunenummer, loaded_at or datetime.now(UTC))
+        entries = [sheet.parse(row) for row in table.rows]
+    sheet.link(entries)
+    batch = GraphBatch()
+    for e in entries:
+        if not e.errors and e.actor is not None:
+            batch.actors.append(e.actor)
+            batch.resources.extend(e.resources)
+            batch.needs.extend(e.needs)
+            batch.ties.extend(e.ties)
+    rejected = sorted((err for e in entries for err in e.errors), key=lambda err: err.line)
+    return LoadResult(batch, len(entries), rejected, table.source, sheet.ignored)
+
+
+@dataclass
+class _Entry:
+    """One data row on its way to the batch; it is loaded only if ``errors`` stays empty."""
+
+    line: int
+    name: str
+    actor_id: str | None = None
+    id_given: bool = False
+    actor: Actor | None = None
+    resources: list[Resource] = field(default_factory=list)
+    needs: list[Need] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (tie kind, target as written)
+    ties: list[Tie] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+class _Sheet:
+    """The columns of one file, and the parsing every row of it shares."""
+
+    def __init__(self, table: Table, kommunenummer: str | None, loaded_at: datetime) -> None:
+        self.source = table.source
+        self.kommunenummer = kommunenummer
+        self.loaded_at = loaded_at
+        self.cols: dict[str, str] = {}  # field -> normalised header present in the file
+        for fld, aliases in COLUMNS.items():
+            found = [a for a in aliases if a in table.headers]
+            if len(found) > 1:
+                both = " and ".join(f"'{table.headers[a]}'" for a in found)
+                raise ImportFailed(
+                    f"{self.source}: columns {both} mean the same thing; keep one",
+                    file=self.source,
+                )
+            if found:
+                self.cols[fld] = found[0]
+        missing = [f for f in REQUIRED if f not in self.cols]
+        if missing:
+            what = " and ".join(
+                f"'{COLUMNS[f][0]}' (or {', '.join(COLUMNS[f][1:])})" for f in missing
+            )
+            raise ImportFailed(
+                f"{self.source}: required column {what} is missing; "
+                f"columns found: {', '.join(table.headers.values()) or 'none'}",
+                file=self.source,
+                missing=[COLUMNS[f][0] for f in missing],
+                found=list(table.headers.values()),
+            )
+        # Report problems under the header as the user wrote it.
+        self.labels = {f: table.headers.get(self.cols.get(f, ""), aliases[0])
+                       for f, aliases in COLUMNS.items()}
+        used = set(self.cols.values())
+        self.ignored = [text for key, text in table.headers.items() if key not in used]
+        tax = load_taxonomy()
+        self.codes = [c.code for c in tax]
+        self.categories = (
+            {c.name_nb.casefold(): c.code for c in tax}
+            | {c.name_en.casefold(): c.code for c in tax}
+            | {c.code: c.code for c in tax}
+        )
+
+    def _provenance(self, line: int) -> Provenance:
+        return Provenance(source=self.source, source_row=line, loaded_at=self.loaded_at)
+
+    def parse(self, row: Row) -> _Entry:
+        def get(fld: str) -> str:
+            return row.values.get(self.cols.get(fld, ""), "")
+
+        e = _Entry(row.line, get("name"))
+
+        def fail(fld: str | None, reason: str) -> None:
+            e.errors.append(RowError(self.source, row.line, fld and self.labels[fld], reason))
+
+        if row.surplus:
+            cells = ", ".join(f"'{c}'" for c in row.surplus)
+            fail(None, f"values in columns without a header: {cells} (in a CSV file, a value "
+                       "that contains the delimiter must be in double quotes)")
+        if not e.name:
+            fail("name", "the actor's name is missing")
+        kind = _KINDS.get(_kind_key(get("kind")))
+        if not get("kind"):
+            fail("kind", f"the kind of actor is missing; use {_KIND_HINT}")
+        elif kind is None:
+            fail("kind", f"unknown kind '{get('kind')}'; use {_KIND_HINT}")
+        orgnr = re.sub(r"[\s.]", "", get("orgnr")) or None
+        if orgnr is not None and (problem := _orgnr_problem(orgnr)):
+            fail("orgnr", problem)
+            orgnr = None
+        if orgnr is not None and kind == "individual":
+            fail("orgnr", "an individual has no orgnr; a sole proprietorship is type 'bedrift'")
+        e.id_given = bool(get("id"))
+        e.actor_id = self._actor_id(get("id"), orgnr, e.name, kind, fail)
+        knr = get("kommunenummer") or self.kommunenummer
+        if knr is not None and not re.fullmatch(r"\d{4}", knr):
+            fail("kommunenummer", f"kommunenummer must be 4 digits like '0301', not '{knr}'")
+        offers = self._holdings(get("offers"), "offers", fail)
+        needs = self._holdings(get("needs"), "needs", fail)
+        e.links = self._links(get("ties"), fail)
+        if e.errors or kind is None or e.actor_id is None:
+            return e
+        try:
+            e.actor = Actor(
+                id=e.actor_id,
+                kind=kind,
+                name=e.name,
+                kommunenummer=knr,
+                district=get("district") or None,
+                orgnr=orgnr,
+                age_band=get("age_band") or None,
+                # Consent is recorded for people only; for an organisation it means nothing.
+                consent_purpose=(get("consent") or None) if kind == "individual" else None,
+                provenance=self._provenance(row.line),
+            )
+        except ModelError as exc:
+            for err in exc.errors():
+                loc = {"consent_purpose": "consent"}.get(str(err["loc"][0]), str(err["loc"][0]))
+                fail(loc if loc in COLUMNS else None, _message(err))
+            return e
+        for fld, model, codes, out in (("offers", Resource, offers, e.resources),
+                                       ("needs", Need, needs, e.needs)):
+            for code, desc in codes.items():
+                try:
+                    out.append(model(
+                        id=f"{e.actor_id}:{'offer' if model is Resource else 'need'}:{code}",
+                        holder=e.actor_id,
+                        category=code,
+                        description=desc,
+                        district=e.actor.district,
+                        provenance=self._provenance(row.line),
+                    ))
+                except ModelError as exc:
+                    fail(fld, f"'{code}': " + "; ".join(_message(x) for x in exc.errors()))
+        return e
+
+    def _actor_id(self, given: str, orgnr: str | None, name: str, kind: str | None,
+                  fail: Fail) -> str | None:
+        if given:
+            if not re.fullmatch(ID_PATTERN, given) or len(given) > 150:
+                fail("id", f"id '{given}' must be namespaced like 'ws:kari' (a lower-case prefix, "
+                           "a colon, no leading space) and at most 150 characters")
+                return None
+            return given
+        if orgnr:
+            return f"brreg:{orgnr}"
+        if name and (slug := _slug(name)):
+            if kind == "individual":
+                # Two people called Kari in two workshops are two people: scope individuals
+                # by the sheet they were typed into. Organisations merge across sheets by name.
+                sheet = _slug(Path(self.source).stem) or "sheet"
+                return f"ws:{sheet}:{slug}"
+            return f"ws:{slug}"
+        if name:
+            fail("name", f"cannot make an id from the name '{name}'; fill in the 'id' column")
+        return None
+
+    def _holdings(self, text: str, fld: str, fail: Fail) -> dict[str, str | None]:
+        """``code: description; code`` → {code: description}; a code given twice joins the
+        descriptions, so nothing typed is lost."""
+        found: dict[str, str | None] = {}
+        for item in _split(text):
+            typed, _, desc = item.partition(":")
+            word = " ".join(typed.split()).casefold()
+            code = self.categories.get(word)
+            if code is None:
+                close = difflib.get_close_matches(word, self.codes, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "see the list in the template"
+                fail(fld, f"unknown category code '{typed.strip()}' ({hint})")
+                continue
+            before, desc = found.get(code), desc.strip() or None
+            found[code] = f"{before}; {desc}" if before and desc else before or desc
+        return found
+
+    def _links(self, text: str, fail: Fail) -> list[tuple[str, str]]:
+        links = []
+        for item in _split(text):
+            word, sep, target = item.partition(":")
+            kind, target = _TIES.get(normalise_header(word)), target.strip()
+            if not sep or not target:
+                fail("ties", f"tie '{item}' must look like 'KIND:name or id', e.g. 'kjenner:Kari'")
+            elif kind is None:
+                fail("ties", f"unknown tie kind '{word.strip()}'; use one of "
+                             + ", ".join(f"{k} ({al[0]})" for k, al in TIE_ALIASES.items()))
+            else:
+                links.append((kind, target))
+        return links
+
+    def link(self, entries: list[_Entry]) -> None:
+        """Reject repeated actors and resolve tie targets; then reject rows whose ties point at
+        a rejected row, until nothing changes (a tie must never dangle in the store)."""
+        by_id: dict[str, _Entry] = {}
+        by_name: dict[str, list[_Entry]] = {}
+        for e in entries:
+            if e.name:
+                by_name.setdefault(_name_key(e.name), []).append(e)
+            if e.actor_id is None:
+                continue
+            first = by_id.setdefault(e.actor_id, e)
+            if first is not e:
+                self._fail(e, "id" if e.id_given else "name",
+                           f"the same actor as line {first.line} (id '{e.actor_id}'); if they "
+                           "are different actors, give each its own id in the 'id' column")
+        deps: dict[int, list[tuple[str, _Entry]]] = {}
+        for e in entries:
+            for kind, target in e.links:
+                dep, target_id, problem = _resolve(target, by_name, by_id)
+                if problem:
+                    self._fail(e, "ties", problem)
+                    continue
+                if dep is not None:
+                    deps.setdefault(e.line, []).append((target, dep))
+                if e.actor is None or target_id is None:
+                    continue
+                try:
+                    tie = Tie(source=e.actor.id, target=target_id, kind=kind,
+                              provenance=self._provenance(e.line))
+                except ModelError as exc:
+                    self._fail(e, "ties", f"'{kind}:{target}': "
+                               + "; ".join(_message(x) for x in exc.errors()))
+                    continue
+                if all(t.key != tie.key for t in e.ties):
+                    e.ties.append(tie)
+        changed = True
+        while changed:
+            changed = False
+            for e in entries:
+                bad = next(((t, d) for t, d in deps.get(e.line, []) if d.errors), None)
+                if bad and not e.errors:
+                    self._fail(e, "ties", f"tie target '{bad[0]}' is on line {bad[1].line}, "
+                                          "which was rejected; fix that line and load again")
+                    changed = True
+
+    def _fail(self, e: _Entry, fld: str, reason: str) -> None:
+        e.errors.append(RowError(self.source, e.line, self.labels[fld], reason))
+
+
+def _resolve(
+    target: str, by_name: dict[str, list[_Entry]], by_id: dict[str, _Entry]
+) -> tuple[_Entry | None, str | None, str | None]:
+    """A tie target → (its row in this sheet or None, its id, or a problem)."""
+    matches = by_name.get(_name_key(target), [])
+    if len(matches) > 1:
+        lines = ", ".join(str(m.line) for m in matches)
+        return None, None, f"tie target '{target}' matches several rows (lines {lines}); use an id"
+    if matches:
+        return matches[0], matches[0].actor_id, None
+    if target in by_id:
+        return by_id[target], target, None
+    if re.fullmatch(ID_PATTERN, target) and not any(c.isspace() for c in target):
+        return None, target, None  # an actor from another source, e.g. brreg:<orgnr>
+    close = difflib.get_close_matches(_name_key(target), list(by_name), n=1)
+    hint = f" (did you mean '{by_name[close[0]][0].name}'?)" if close else ""
+    return None, None, (f"tie target '{target}' is not an actor in this sheet and not an id "
+                        f"like 'ws:kari' or 'brreg:<orgnr>'{hint}")
+
+
+def _message(err: Any) -> str:
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _split(text: str) -> list[str]:
+    return [item.strip() for item in text.split(";") if item.strip()]
+
+
+def _kind_key(text: str) -> str:
+    return re.sub(r"\s*/\s*", "/", " ".join(text.casefold().split()))
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _slug(name: str) -> str:
+    """The id part made from a name: Norwegian letters spelt out, accents dropped, other
+    scripts kept (nobody's id should depend on their name being Latin).
+
+    >>> _slug("Kari Ødegård"), _slug("Café Bøler"), _slug("Holmen Vel & Co.")
+    ('kari-odegard', 'cafe-boler', 'holmen-vel-co')
+    """
+    text = unicodedata.normalize("NFC", name).casefold().translate(_TRANSLIT)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text)).strip("-")[:80].rstrip("-")
+
+
+def _orgnr_problem(orgnr: str) -> str | None:
+    """Why ``orgnr`` cannot be an organisation number (modulus-11 check digit), or None.
+
+    >>> _orgnr_problem("998877660") is None, _orgnr_problem("998877661")
+    (True, "orgnr '998877661' has a wrong check digit (typo?)")
+    """
+    if not re.fullmatch(r"\d{9}", orgnr):
+        return f"orgnr must be 9 digits, not '{orgnr}'"
+    total = sum(int(d) * w for d, w in zip(orgnr, (3, 2, 7, 6, 5, 4, 3, 2)))
+    check = (11 - total % 11) % 11
+    if check == 10 or check != int(orgnr[8]):
+        return f"orgnr '{orgnr}' has a wrong check digit (typo?)"
+    return None
