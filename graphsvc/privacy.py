@@ -16,11 +16,11 @@ def pseudonym(node_id: str, lang: str = "nb") -> str:
     """A stable, non-reversible label for an individual.
 
     >>> pseudonym("demo:p00001")
-    'Person a837'
+    'Person a837f3'
     >>> pseudonym("demo:p00001", "en") == pseudonym("demo:p00001")
     True
     """
-    digest = hashlib.sha256(node_id.encode("utf-8")).hexdigest()[:4]
+    digest = hashlib.sha256(node_id.encode("utf-8")).hexdigest()[:6]
     return f"Person {digest}"
 
 

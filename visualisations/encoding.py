@@ -1,0 +1,626 @@
+"""What to draw, shared by the interactive map and the printout: colours, shapes, dash patterns,
+sizes, labels, positions, and the only node data that may be published.
+
+Colours come from the Okabe–Ito palette (safe for the common colour-vision deficiencies) and every
+actor kind also has its own shape, and every tie group its own dash pattern, so a black-and-white
+print still tells them apart. Nothing here draws; ``map.py`` and ``print.py`` do.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import textwrap
+from collections import Counter, deque
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from graphsvc.errors import ValidationError
+from graphsvc.privacy import display_name
+from graphsvc.taxonomy import load_taxonomy
+
+LANGS = ("nb", "en")
+
+KINDS = (
+    "individual",
+    "association",
+    "institution",
+    "frivilligsentral",
+    "municipality",
+    "business",
+    "initiative",
+)
+
+# Okabe & Ito (2008). Black is kept for text, outlines and highlights.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+
+KIND_COLOUR = {
+    "individual": OKABE_ITO["sky_blue"],
+    "association": OKABE_ITO["orange"],
+    "institution": OKABE_ITO["blue"],
+    "frivilligsentral": OKABE_ITO["bluish_green"],
+    "municipality": OKABE_ITO["vermillion"],
+    "business": OKABE_ITO["yellow"],
+    "initiative": OKABE_ITO["reddish_purple"],
+}
+UNKNOWN_COLOUR = "#999999"
+
+# vis-network shapes that put the label below the shape and scale with ``size``.
+KIND_SHAPE = {
+    "individual": "dot",
+    "association": "triangle",
+    "institution": "square",
+    "frivilligsentral": "star",
+    "municipality": "hexagon",
+    "business": "triangleDown",
+    "initiative": "diamond",
+}
+# The same shapes as matplotlib markers, so a print and a map read alike.
+KIND_MARKER = {
+    "individual": "o",
+    "association": "^",
+    "institution": "s",
+    "frivilligsentral": "*",
+    "municipality": "h",
+    "business": "v",
+    "initiative": "D",
+}
+
+KIND_LABELS = {
+    "nb": {
+        "individual": "Enkeltperson",
+        "association": "Lag og forening",
+        "institution": "Institusjon",
+        "frivilligsentral": "Frivilligsentral",
+        "municipality": "Kommune",
+        "business": "Næringsliv",
+        "initiative": "Initiativ",
+    },
+    "en": {
+        "individual": "Individual",
+        "association": "Association",
+        "institution": "Institution",
+        "frivilligsentral": "Volunteer centre",
+        "municipality": "Municipality",
+        "business": "Business",
+        "initiative": "Initiative",
+    },
+}
+
+TIE_LABELS = {
+    "nb": {
+        "MEMBER_OF": "Medlem av",
+        "VOLUNTEERS_AT": "Frivillig i",
+        "WORKS_AT": "Arbeider i",
+        "KNOWS": "Kjenner",
+        "PARTNERS_WITH": "Samarbeider med",
+        "COORDINATES": "Koordinerer",
+        "FUNDS": "Finansierer",
+        "PARTICIPATES_IN": "Deltar i",
+        "PART_OF": "Del av",
+    },
+    "en": {
+        "MEMBER_OF": "Member of",
+        "VOLUNTEERS_AT": "Volunteers at",
+        "WORKS_AT": "Works at",
+        "KNOWS": "Knows",
+        "PARTNERS_WITH": "Partners with",
+        "COORDINATES": "Coordinates",
+        "FUNDS": "Funds",
+        "PARTICIPATES_IN": "Participates in",
+        "PART_OF": "Part of",
+    },
+}
+
+# Nine tie kinds are too many dash patterns to tell apart on paper; four groups are not.
+TIE_GROUPS: dict[str, tuple[str, ...]] = {
+    "membership": ("MEMBER_OF", "PARTICIPATES_IN", "PART_OF"),
+    "work": ("VOLUNTEERS_AT", "WORKS_AT"),
+    "acquaintance": ("KNOWS",),
+    "cooperation": ("PARTNERS_WITH", "COORDINATES", "FUNDS"),
+}
+TIE_GROUP_OF = {tie: group for group, ties in TIE_GROUPS.items() for tie in ties}
+
+GROUP_LABELS = {
+    "nb": {
+        "membership": "Medlemskap og deltakelse",
+        "work": "Arbeid og frivillighet",
+        "acquaintance": "Bekjentskap",
+        "cooperation": "Samarbeid og finansiering",
+    },
+    "en": {
+        "membership": "Membership and participation",
+        "work": "Work and volunteering",
+        "acquaintance": "Acquaintance",
+        "cooperation": "Partnership and funding",
+    },
+}
+
+# vis-network ``dashes``: False for solid, else [dash, gap, ...] in pixels.
+GROUP_DASHES_MAP: dict[str, bool | list[int]] = {
+    "membership": False,
+    "work": [9, 5],
+    "acquaintance": [2, 4],
+    "cooperation": [12, 4, 2, 4],
+}
+# matplotlib linestyles (offset, (on, off, ...)) in points; the same rhythm as the map.
+GROUP_DASHES_PRINT: dict[str, Any] = {
+    "membership": "solid",
+    "work": (0, (5, 3)),
+    "acquaintance": (0, (1, 2)),
+    "cooperation": (0, (7, 2.5, 1.5, 2.5)),
+}
+
+TEXT = {
+    "nb": {
+        "actors": "Aktører",
+        "ties": "Bånd",
+        "size": "Størrelse: antall bånd",
+        "highlight": "Uthevet",
+        "search": "Søk etter navn …",
+        "search_button": "Søk",
+        "hits": "treff",
+        "no_hits": "Ingen treff",
+        "all_districts": "Alle områder",
+        "all_categories": "Alle kategorier",
+        "filters": "Utvalg",
+        "legend": "Tegnforklaring",
+        "offers": "Tilbyr",
+        "needs": "Trenger",
+        "district": "Område",
+        "strength": "styrke",
+        "level": "samskapingsnivå",
+        "pseudonymised": "Enkeltpersoner vises med pseudonym.",
+        "unnamed": "Enkeltpersoner vises uten navn.",
+        "counts": "{n} aktører og initiativ, {m} bånd",
+        "made": "Laget {date}",
+        "printed": "Utskrevet {date}",
+        "empty": "Ingen aktører å vise.",
+        "layout": "Beregner oppsett …",
+        "labelled": "Navn vist for {k} av de mest tilknyttede aktørene.",
+    },
+    "en": {
+        "actors": "Actors",
+        "ties": "Ties",
+        "size": "Size: number of ties",
+        "highlight": "Highlighted",
+        "search": "Search by name …",
+        "search_button": "Search",
+        "hits": "found",
+        "no_hits": "Nothing found",
+        "all_districts": "All areas",
+        "all_categories": "All categories",
+        "filters": "Filters",
+        "legend": "Legend",
+        "offers": "Offers",
+        "needs": "Needs",
+        "district": "Area",
+        "strength": "strength",
+        "level": "co-creation level",
+        "pseudonymised": "Individuals are shown by pseudonym.",
+        "unnamed": "Individuals are shown without names.",
+        "counts": "{n} actors and initiatives, {m} ties",
+        "made": "Made {date}",
+        "printed": "Printed {date}",
+        "empty": "No actors to show.",
+        "layout": "Computing layout …",
+        "labelled": "Names shown for {k} of the best connected actors.",
+    },
+}
+
+
+def check_lang(lang: str) -> str:
+    """The language, or a clear error.
+
+    >>> check_lang("en")
+    'en'
+    >>> check_lang("de")
+    Traceback (most recent call last):
+    ...
+    graphsvc.errors.ValidationError: unsupported language 'de' (use 'nb' or 'en')
+    """
+    if lang not in LANGS:
+        raise ValidationError(f"unsupported language '{lang}' (use 'nb' or 'en')", lang=lang)
+    return lang
+
+
+def text(key: str, lang: str = "nb") -> str:
+    """A piece of user-facing interface text."""
+    return TEXT[check_lang(lang)][key]
+
+
+def kind_label(kind: str, lang: str = "nb") -> str:
+    """The reader's word for an actor kind.
+
+    >>> kind_label("association"), kind_label("association", "en")
+    ('Lag og forening', 'Association')
+    """
+    return KIND_LABELS[check_lang(lang)].get(kind, kind)
+
+
+def tie_label(tie: str, lang: str = "nb") -> str:
+    """
+    >>> tie_label("VOLUNTEERS_AT"), tie_label("VOLUNTEERS_AT", "en")
+    ('Frivillig i', 'Volunteers at')
+    """
+    return TIE_LABELS[check_lang(lang)].get(tie, tie)
+
+
+def tie_group(tie: str) -> str:
+    """The dash-pattern group of a tie kind (unknown kinds count as cooperation).
+
+    >>> tie_group("KNOWS"), tie_group("FUNDS")
+    ('acquaintance', 'cooperation')
+    """
+    return TIE_GROUP_OF.get(tie, "cooperation")
+
+
+def group_label(group: str, lang: str = "nb") -> str:
+    """A tie group and the tie kinds it holds, e.g. for a legend."""
+    return GROUP_LABELS[check_lang(lang)][group]
+
+
+def group_members_label(group: str, lang: str = "nb") -> str:
+    """
+    >>> group_members_label("work")
+    'frivillig i, arbeider i'
+    """
+    return ", ".join(tie_label(t, lang).lower() for t in TIE_GROUPS[group])
+
+
+def kind_colour(kind: str) -> str:
+    return KIND_COLOUR.get(kind, UNKNOWN_COLOUR)
+
+
+def kind_shape(kind: str) -> str:
+    return KIND_SHAPE.get(kind, "dot")
+
+
+def kind_marker(kind: str) -> str:
+    return KIND_MARKER.get(kind, "o")
+
+
+def kinds_present(G: nx.MultiDiGraph) -> list[str]:
+    """The kinds in ``G``, in legend order (unknown kinds last)."""
+    seen = {d.get("kind") for _, d in G.nodes(data=True)}
+    return [k for k in KINDS if k in seen] + sorted(str(k) for k in seen - set(KINDS) if k)
+
+
+def groups_present(G: nx.MultiDiGraph) -> list[str]:
+    """The tie groups in ``G``, in legend order."""
+    seen = {tie_group(str(k)) for _, _, k in G.edges(keys=True)}
+    return [g for g in TIE_GROUPS if g in seen]
+
+
+def node_sizes(G: nx.MultiDiGraph, *, smallest: float, largest: float) -> dict[Hashable, float]:
+    """A size per node growing with the square root of its number of ties (so the area, not the
+    width, tracks the count), from ``smallest`` (no ties) to ``largest`` (the best connected).
+
+    >>> G = nx.MultiDiGraph([("a", "b"), ("a", "c"), ("a", "d"), ("a", "e")])
+    >>> sizes = node_sizes(G, smallest=10, largest=30)
+    >>> sizes["a"], sizes["b"]
+    (30.0, 20.0)
+    """
+    degree = dict(G.degree())
+    top = math.sqrt(max(degree.values(), default=0)) or 1.0
+    return {
+        n: round(smallest + (largest - smallest) * math.sqrt(d) / top, 2) for n, d in degree.items()
+    }
+
+
+def _category_entry(holding: dict[str, Any], lang: str, with_description: bool) -> str:
+    name = load_taxonomy().name(str(holding.get("category", "")), lang)
+    desc = holding.get("description")
+    return f"{name}: {desc}" if with_description and desc else name
+
+
+def public_node_data(
+    G: nx.MultiDiGraph, node: Hashable, *, show_names: bool = False, lang: str = "nb"
+) -> dict[str, Any]:
+    """Only what may be published about ``node`` (a map carries its data to every browser).
+
+    Built field by field from an allow-list, never by copying attributes. Individuals get a
+    stable pseudonym unless ``show_names``; their age band, background, consent purpose,
+    provenance, coordinates and free-text descriptions are never included, nor is any node id
+    (an id may contain a name, e.g. ``ws:<sheet>:<name>``).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("demo:p1", node_type="actor", kind="individual", name="Kari Nordvik",
+    ...            district="Holmen", age_band="67-79", background="x", consent_purpose="y",
+    ...            lat=1.0, lon=2.0, offers=[{"category": "help.transport",
+    ...            "description": "Kjører Kari sin bil"}], needs=[])
+    >>> public_node_data(G, "demo:p1")
+    {'label': 'Person ...', 'kind': 'individual', 'kind_label': 'Enkeltperson',
+     'district': 'Holmen', 'offers': ['Transport og følge'], 'needs': [],
+     'categories': ['help.transport']}
+    >>> public_node_data(G, "demo:p1", show_names=True, lang="en")["label"]
+    'Kari Nordvik'
+    """
+    check_lang(lang)
+    attrs = G.nodes[node]
+    kind = str(attrs.get("kind") or "")
+    personal = kind == "individual"
+    data: dict[str, Any] = {
+        "label": display_name(str(node), attrs, show_names, lang),
+        "kind": kind,
+        "kind_label": kind_label(kind, lang),
+    }
+    for key in ("district", "kommunenummer"):
+        if attrs.get(key):
+            data[key] = str(attrs[key])
+    if not personal:
+        for key in ("orgnr", "description"):
+            if attrs.get(key):
+                data[key] = str(attrs[key])
+        if attrs.get("lat") is not None and attrs.get("lon") is not None:
+            data["lat"], data["lon"] = float(attrs["lat"]), float(attrs["lon"])
+        if attrs.get("required_categories"):
+            data["required"] = [
+                load_taxonomy().name(c, lang) for c in attrs["required_categories"]
+            ]
+    offers = attrs.get("offers") or []
+    needs = attrs.get("needs") or []
+    data["offers"] = [_category_entry(h, lang, not personal) for h in offers]
+    data["needs"] = [_category_entry(h, lang, not personal) for h in needs]
+    data["categories"] = sorted({str(h.get("category")) for h in [*offers, *needs]})
+    return data
+
+
+def tooltip_text(data: dict[str, Any], lang: str = "nb", *, limit: int = 6) -> str:
+    """Plain text (never HTML) for a node's tooltip, from ``public_node_data``.
+
+    >>> print(tooltip_text({"label": "Holmen vel", "kind_label": "Lag og forening",
+    ...                     "district": "Holmen", "offers": ["Møteplass"], "needs": []}))
+    Holmen vel
+    Lag og forening · Holmen
+    Tilbyr: Møteplass
+    """
+    lines = [data["label"], " · ".join(x for x in (data["kind_label"], data.get("district")) if x)]
+    if data.get("description"):
+        lines.append(_clip(data["description"], 160))
+    for key in ("offers", "needs"):
+        items = data.get(key) or []
+        if items:
+            shown = [_clip(i, 80) for i in items[:limit]]
+            more = f" (+{len(items) - limit})" if len(items) > limit else ""
+            lines.append(f"{text(key, lang)}: " + "; ".join(shown) + more)
+    return "\n".join(lines)
+
+
+def _clip(s: str, n: int) -> str:
+    s = " ".join(str(s).split())
+    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+
+
+def short_label(label: str, width: int = 22) -> str:
+    """A label cut to at most two lines of about ``width`` characters, for crowded drawings.
+
+    >>> short_label("Fjordvik frivilligsentral og nærmiljøsentral for eldre", 26)
+    'Fjordvik frivilligsentral\\nog nærmiljøsentral for…'
+    """
+    lines = textwrap.wrap(" ".join(label.split()), width) or [""]
+    if len(lines) > 2:
+        second = lines[1]
+        lines = [lines[0], second[: width - 1] + "…" if len(second) >= width else second + "…"]
+    return "\n".join(lines)
+
+
+def label_candidates(G: nx.MultiDiGraph, *, limit: int = 40, show_names: bool = False) -> list:
+    """Nodes worth a printed label, in the order they should claim space: the municipality and
+    the frivilligsentraler (the *bindeledd* everyone looks for) first, then the most connected
+    organisations and initiatives, up to ``limit``; individuals only when their names may be
+    shown and there is room.
+
+    >>> G = nx.MultiDiGraph([("p", "a"), ("q", "a"), ("a", "f")])
+    >>> nx.set_node_attributes(G, {"p": "individual", "q": "individual", "a": "association",
+    ...                            "f": "frivilligsentral"}, "kind")
+    >>> label_candidates(G), label_candidates(G, show_names=True)
+    (['f', 'a'], ['f', 'a', 'p', 'q'])
+    """
+    degree = dict(G.degree())
+    order = sorted(G, key=lambda n: (-degree[n], str(n)))
+    chosen = [n for n in order if G.nodes[n].get("kind") != "individual"][:limit]
+    first = {"municipality", "frivilligsentral"}
+    chosen.sort(key=lambda n: G.nodes[n].get("kind") not in first)
+    if show_names and len(chosen) < limit:
+        people = [n for n in order if G.nodes[n].get("kind") == "individual"]
+        chosen += people[: limit - len(chosen)]
+    return chosen
+
+
+def highlight_sets(
+    G: nx.MultiDiGraph, highlight: Iterable[Any] | None
+) -> tuple[set[Hashable], set[tuple[Hashable, Hashable, Hashable]]]:
+    """Split ``highlight`` into nodes and edges ``(u, v, key)`` of ``G``.
+
+    Items are node ids, ``(u, v)`` pairs (every tie between u and v, either direction: a path's
+    hops need not follow the ties' direction) or ``(u, v, key)`` ties. The ends of a highlighted
+    tie are highlighted too. Items not in ``G`` are ignored.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("a", "b", key="KNOWS")
+    'KNOWS'
+    >>> nodes, edges = highlight_sets(G, [("b", "a"), "zz"])
+    >>> sorted(nodes), sorted(edges)
+    (['a', 'b'], [('a', 'b', 'KNOWS')])
+    """
+    nodes: set[Hashable] = set()
+    edges: set[tuple[Hashable, Hashable, Hashable]] = set()
+    for item in highlight or ():
+        if isinstance(item, tuple) and len(item) in (2, 3):
+            u, v = item[0], item[1]
+            for a, b in ((u, v), (v, u)):
+                if G.has_node(a) and G.has_node(b) and G.has_edge(a, b):
+                    for key in G[a][b]:
+                        if len(item) == 2 or key == item[2]:
+                            edges.add((a, b, key))
+                            nodes.update((a, b))
+        elif isinstance(item, Hashable) and item in G:
+            nodes.add(item)
+    return nodes, edges
+
+
+# ---- positions ---------------------------------------------------------------------------------
+
+_DENSE_MAX = 450  # networkx's spring layout needs scipy from 500 nodes on; we do without it.
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def layout_positions(G: nx.Graph, *, seed: int = 0) -> dict[Hashable, tuple[float, float]]:
+    """Deterministic 2-D positions: the main component fills [-1, 1]², smaller components and
+    isolated actors go in rows below it.
+
+    Up to a few hundred nodes this is networkx's spring layout. Beyond, the best connected
+    nodes get a spring layout and the rest fan out around the neighbour that reached them, which
+    keeps big graphs linear in time and memory.
+
+    >>> pos = layout_positions(nx.path_graph(5), seed=1)
+    >>> pos == layout_positions(nx.path_graph(5), seed=1)
+    True
+    >>> all(-1 <= x <= 1 and y <= 1 for x, y in pos.values())
+    True
+    """
+    H = nx.Graph()
+    H.add_nodes_from(G)
+    for u, v, d in G.edges(data=True):
+        if u != v:
+            w = float(d.get("strength", 0.5) or 0.5)
+            if not H.has_edge(u, v) or H[u][v]["weight"] < w:
+                H.add_edge(u, v, weight=w)
+    if len(H) == 0:
+        return {}
+    comps = sorted(
+        (sorted(c, key=str) for c in nx.connected_components(H)), key=lambda c: (-len(c), str(c[0]))
+    )
+    main = _component_layout(H.subgraph(comps[0]), seed)
+    rest = [c for c in comps[1:] if len(c) > 1]
+    isolates = [c[0] for c in comps[1:] if len(c) == 1]
+    return _pack(main, [_component_layout(H.subgraph(c), seed) for c in rest], isolates)
+
+
+def _component_layout(H: nx.Graph, seed: int) -> dict[Hashable, tuple[float, float]]:
+    if len(H) == 1:
+        return {next(iter(H)): (0.0, 0.0)}
+    if len(H) <= _DENSE_MAX:
+        pos = nx.spring_layout(H, seed=seed, iterations=80, weight="weight")
+    else:
+        pos = _skeleton_layout(H, seed)
+    return _normalise({n: (float(p[0]), float(p[1])) for n, p in pos.items()})
+
+
+def _skeleton_layout(H: nx.Graph, seed: int) -> dict[Hashable, Any]:
+    """Spring-lay the best connected nodes, fan the rest out around the node that reached them,
+    then let every node settle a little (``_refine``)."""
+    degree = dict(H.degree())
+    core = sorted(H, key=lambda n: (-degree[n], str(n)))[:_DENSE_MAX]
+    # Every node joins the cell of its nearest core node; core nodes whose cells touch are
+    # linked, so the core is as connected as the graph and lays out like it.
+    cell = {n: n for n in core}
+    parent: dict[Hashable, Hashable] = {}
+    reached: list[Hashable] = []
+    queue = deque(core)
+    while queue:
+        u = queue.popleft()
+        for v in sorted(H[u], key=str):
+            if v not in cell:
+                cell[v], parent[v] = cell[u], u
+                reached.append(v)
+                queue.append(v)
+    C = nx.Graph()
+    C.add_nodes_from(core)
+    C.add_edges_from((cell[u], cell[v]) for u, v in H.edges() if cell[u] != cell[v])
+    pos = {
+        n: (float(p[0]), float(p[1]))
+        for n, p in nx.spring_layout(C, seed=seed, iterations=100).items()
+    }
+    step = 0.25 * 2 / math.sqrt(len(H))
+    rng = random.Random(seed)
+    fans: Counter[Hashable] = Counter()
+    for child in reached:
+        p = parent[child]
+        i = fans[p]
+        fans[p] += 1
+        angle = i * _GOLDEN_ANGLE + rng.random() * 0.3
+        r = step * math.sqrt(i + 1)
+        pos[child] = (pos[p][0] + r * math.cos(angle), pos[p][1] + r * math.sin(angle))
+    return _refine(H, _normalise(pos), seed)
+
+
+def _refine(
+    H: nx.Graph, pos: dict[Hashable, tuple[float, float]], seed: int, iterations: int = 40,
+    sample: int = 40,
+) -> dict[Hashable, tuple[float, float]]:
+    """Fruchterman–Reingold steps in numpy where each node feels the repulsion of a random
+    sample of nodes instead of all of them: linear in the number of nodes, so it scales where
+    networkx's layouts need scipy (which graphsvc does not depend on)."""
+    nodes = list(pos)
+    index = {n: i for i, n in enumerate(nodes)}
+    P = np.array([pos[n] for n in nodes], dtype=float)
+    E = np.array([(index[u], index[v]) for u, v in H.edges()], dtype=int).reshape(-1, 2)
+    n = len(nodes)
+    k = 2 / math.sqrt(n)
+    rng = np.random.default_rng(seed)
+    heat = 0.05
+    for _ in range(iterations):
+        disp = np.zeros_like(P)
+        for lo in range(0, n, 20_000):  # bounded memory on very big graphs
+            rows = slice(lo, min(n, lo + 20_000))
+            delta = P[rows, None, :] - P[rng.integers(0, n, size=(P[rows].shape[0], sample))]
+            d2 = np.maximum(np.einsum("ijk,ijk->ij", delta, delta), (0.01 * k) ** 2)
+            disp[rows] = (delta * (k * k / d2)[..., None]).sum(axis=1) * ((n - 1) / sample)
+        if len(E):
+            ev = P[E[:, 0]] - P[E[:, 1]]
+            pull = ev * (np.sqrt(np.einsum("ij,ij->i", ev, ev)) / k)[:, None]
+            np.add.at(disp, E[:, 0], -pull)
+            np.add.at(disp, E[:, 1], pull)
+        length = np.maximum(np.sqrt(np.einsum("ij,ij->i", disp, disp)), 1e-12)
+        P += disp * (np.minimum(length, heat) / length)[:, None]
+        heat *= 0.93
+    return {n: (float(P[i, 0]), float(P[i, 1])) for i, n in enumerate(nodes)}
+
+
+def _normalise(pos: dict[Hashable, tuple[float, float]]) -> dict[Hashable, tuple[float, float]]:
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
+    return {n: ((x - cx) / span, (y - cy) / span) for n, (x, y) in pos.items()}
+
+
+def _pack(
+    main: dict[Hashable, tuple[float, float]],
+    others: list[dict[Hashable, tuple[float, float]]],
+    isolates: list[Hashable],
+) -> dict[Hashable, tuple[float, float]]:
+    """Put smaller components (scaled by their size) and then isolated nodes in rows under the
+    main component, left to right."""
+    pos = dict(main)
+    n_main = max(len(main), 1)
+    x, y, row_h = -1.0, min(p[1] for p in main.values()) - 0.15, 0.0
+    for comp in others:
+        side = max(0.12, 2 * math.sqrt(len(comp) / n_main))
+        if x + side > 1.0 and x > -1.0:
+            x, y, row_h = -1.0, y - row_h - 0.08, 0.0
+        for n, (px, py) in comp.items():
+            pos[n] = (x + (px + 1) * side / 2, y - (1 - py) * side / 2)
+        x += side + 0.08
+        row_h = max(row_h, side)
+    if isolates:
+        y = y - row_h - 0.12 if others else y
+        per_row = max(12, math.ceil(math.sqrt(len(isolates)) * 3))
+        gap = 2.0 / per_row
+        for i, n in enumerate(isolates):
+            pos[n] = (-1.0 + gap * (i % per_row + 0.5), y - gap * (i // per_row))
+    return pos
