@@ -174,7 +174,7 @@ def generate_community(n_actors: int = 1000, seed: int = 42) -> GraphBatch:
         raise ValueError("the demo community has between 100 and 100 000 actors")
     rng = random.Random(seed)
     b = _Builder(rng)
-    n_districts = max(4, min(150, round(n_actors / 600)))
+    n_districts = max(4, min(150, round(n_actors / 150)))
     districts = district_names(n_districts)
 
     kommune = b.actor("demo:kommune", "municipality", KOMMUNE_NAME, None)
