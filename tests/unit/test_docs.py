@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.cli import COMMANDS, build_parser
+from graphsvc.cli import build_parser, commands
 from graphsvc.settings import Settings
 
 README = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
@@ -21,12 +21,12 @@ def _subparsers() -> dict[str, argparse.ArgumentParser]:
 
 
 def test_every_command_is_wired_and_documented():
-    assert set(_subparsers()) == set(COMMANDS)
-    for command in COMMANDS:
+    assert set(_subparsers()) == set(commands())
+    for command in commands():
         assert f"`graphsvc {command}" in README, f"README does not document 'graphsvc {command}'"
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", commands())
 def test_every_option_is_documented(command):
     parser = _subparsers()[command]
     section = README[README.index("## Command line"):README.index("## Configuration")]

@@ -1,0 +1,5 @@
+import sys
+
+from graphsvc.cli import main
+
+sys.exit(main())

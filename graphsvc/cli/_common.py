@@ -1,0 +1,62 @@
+"""What every command shares: common options, output, errors, opening the store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from graphsvc.errors import GraphsvcError
+from graphsvc.settings import Settings
+from graphsvc.store.base import GraphStore
+
+
+def common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", default=argparse.SUPPRESS, metavar="URL",
+                        help="sqlite:///path.db or neo4j://host:7687 (env GRAPHSVC_STORE; "
+                             "default sqlite:///graphsvc.db)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="machine-readable output on stdout")
+    return common
+
+
+def fail(exc: GraphsvcError, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(exc.to_dict(), ensure_ascii=False))
+    print(f"graphsvc: error: {exc.message}", file=sys.stderr)
+
+
+def emit(data: Any, as_json: bool, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str) if as_json else text)
+
+
+def open_store(settings: Settings) -> GraphStore:
+    from graphsvc.store import open_store as _open
+
+    return _open(settings.store, settings)
+
+
+def read_graph(settings: Settings):
+    store = open_store(settings)
+    try:
+        return store.to_networkx()
+    finally:
+        store.close()
+
+
+def step(message: str, as_json: bool) -> None:
+    """Progress on stderr (never on stdout, which may be JSON)."""
+    if not as_json:
+        print(message, file=sys.stderr, flush=True)
+
+
+def serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default=None, help="default 127.0.0.1 (env GRAPHSVC_HOST)")
+    p.add_argument("--port", type=int, default=None, help="default 8000 (env GRAPHSVC_PORT)")
+
+
+def view_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--district", help="only this district")
+    p.add_argument("--lang", choices=["nb", "en"], default=None, help="default nb (bokmål)")
