@@ -64,10 +64,10 @@ _MUNICIPAL = [
     ("Fjordvik helsestasjon", ["knowledge.health"], ["inclusion.mentor"]),
 ]
 _BUSINESSES = [
-    ("{d} bakeri", ["food.baking", "money.funding"]),
-    ("{d} bilverksted", ["space.vehicle", "reuse.repair"]),
-    ("{d} dagligvare", ["help.shopping", "money.funding"]),
-    ("{d} rørlegger", ["help.practical"]),
+    ("{d} bakeri", ["food.baking", "money.funding"], []),
+    ("{d} bilverksted", ["space.vehicle", "reuse.repair"], []),
+    ("{d} dagligvare", ["help.shopping", "money.funding"], []),
+    ("{d} rørlegger", ["help.practical"], []),
 ]
 _INITIATIVES = [
     ("Sykling uten alder – {d}", ["activity.cycling", "space.vehicle", "help.transport"]),
@@ -126,6 +126,14 @@ class _Builder:
                  capacity=self.rng.randint(1, 4), provenance=self.prov, **kw)
         )
 
+    def holdings(self, holder: str, district: str, offers: list[str], needs: list[str],
+                 p_need: float) -> None:
+        for c in offers:
+            self.offer(holder, c, district)
+        for c in needs:
+            if self.rng.random() < p_need:
+                self.need(holder, c, district)
+
     def tie(self, source: str, target: str, kind: str, strength: float, **kw) -> None:
         key = (source, kind, target)
         if source == target or key in self._ties:
@@ -152,6 +160,15 @@ def district_names(count: int) -> list[str]:
             name = f"{name} {i // len(_STEMS) + 1}"
         names.append(name)
     return names
+
+
+def _nth(i: int, districts: list[str], templates: list[tuple]) -> tuple[str, list, list]:
+    """The i-th organisation of a kind: districts take turns, then templates, then numbered
+    rounds ("Holmen kor 2"). Returns its name, offers and needs."""
+    n = len(districts)
+    pattern, offers, needs = templates[(i // n) % len(templates)]
+    rnd = i // (n * len(templates))
+    return pattern.format(d=districts[i % n]) + (f" {rnd + 1}" if rnd else ""), offers, needs
 
 
 def _weighted(rng: random.Random, pairs: list[tuple[str, float]]) -> str:
@@ -217,31 +234,19 @@ def generate_community(n_actors: int = 1000, seed: int = 42) -> GraphBatch:
     institutions: dict[str, list[str]] = {d: [] for d in districts}
     for i in range(n_institutions):
         d = districts[i % n_districts]
-        pattern, offers, needs = _INSTITUTIONS[(i // n_districts) % len(_INSTITUTIONS)]
-        rnd = i // (n_districts * len(_INSTITUTIONS))
-        name = pattern.format(d=d) + (f" {rnd + 1}" if rnd else "")
+        name, offers, needs = _nth(i, districts, _INSTITUTIONS)
         iid = b.actor(f"demo:i{i + 1:05d}", "institution", name, d)
         institutions[d].append(iid)
-        for c in offers:
-            b.offer(iid, c, d)
-        for c in needs:
-            if rng.random() < 0.5:
-                b.need(iid, c, d)
+        b.holdings(iid, d, offers, needs, p_need=0.5)
         b.tie(iid, kommune, "PART_OF", 0.9)
 
     associations: dict[str, list[str]] = {d: [] for d in districts}
     for i in range(n_associations):
         d = districts[i % n_districts]
-        pattern, offers, needs = _ASSOCIATIONS[(i // n_districts) % len(_ASSOCIATIONS)]
-        rnd = i // (n_districts * len(_ASSOCIATIONS))
-        name = pattern.format(d=d) + (f" {rnd + 1}" if rnd else "")
+        name, offers, needs = _nth(i, districts, _ASSOCIATIONS)
         aid = b.actor(f"demo:a{i + 1:05d}", "association", name, d)
         associations[d].append(aid)
-        for c in offers:
-            b.offer(aid, c, d)
-        for c in needs:
-            if rng.random() < 0.4:
-                b.need(aid, c, d)
+        b.holdings(aid, d, offers, needs, p_need=0.4)
         if rng.random() < 0.5:
             b.tie(aid, centre_of[d], "PARTNERS_WITH", rng.uniform(0.4, 0.9), co_creation_level=3,
                   written_agreement=rng.random() < 0.3)
@@ -251,12 +256,9 @@ def generate_community(n_actors: int = 1000, seed: int = 42) -> GraphBatch:
 
     for i in range(n_businesses):
         d = districts[i % n_districts]
-        pattern, offers = _BUSINESSES[(i // n_districts) % len(_BUSINESSES)]
-        rnd = i // (n_districts * len(_BUSINESSES))
-        name = pattern.format(d=d) + (f" {rnd + 1}" if rnd else "")
+        name, offers, _needs = _nth(i, districts, _BUSINESSES)
         bid = b.actor(f"demo:b{i + 1:05d}", "business", name, d)
-        for c in offers:
-            b.offer(bid, c, d)
+        b.holdings(bid, d, offers, [], p_need=0)
         if associations[d] and rng.random() < 0.5:
             b.tie(bid, rng.choice(associations[d]), "FUNDS", rng.uniform(0.3, 0.7))
 
