@@ -8,7 +8,7 @@ Individuals are personal data: they carry only what matching needs, and a consen
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -56,6 +56,15 @@ def _check_category(code: str) -> str:
     return code
 
 
+class IcnpoCategory(_Input):
+    """A Frivillighetsregisteret category (ICNPO code, e.g. ``1200`` Idrett); ``primary`` is the
+    one the organisation ranked first (``rekkefoelge == 1``)."""
+
+    code: str = Field(pattern=r"^\d{4,5}$")
+    name: str = Field(min_length=1, max_length=200)
+    primary: bool = False
+
+
 class Actor(_Input):
     id: str = Field(pattern=ID_PATTERN, max_length=200)
     kind: ActorKind
@@ -72,6 +81,19 @@ class Actor(_Input):
     # Individuals only: why we hold their data (GDPR purpose) and whether they agreed.
     consent_purpose: str | None = Field(default=None, max_length=300)
     provenance: Provenance | None = None
+    # From the registers (Enhetsregisteret, Frivillighetsregisteret); all optional. ``None``
+    # rather than empty containers, so records without them keep their stored form.
+    address: str | None = Field(default=None, max_length=500)
+    orgform: str | None = Field(default=None, pattern=r"^[A-ZÆØÅ0-9]{1,10}$")
+    nace: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{1,3})?$")
+    founded: date | None = None
+    homepage: str | None = Field(default=None, max_length=300)
+    parent_orgnr: str | None = Field(default=None, pattern=r"^\d{9}$")
+    icnpo: list[IcnpoCategory] | None = None
+    # Field-level provenance when several sources merged into this actor: source format →
+    # where that source's data came from, and field → the source format whose value it holds.
+    sources: dict[str, Provenance] | None = None
+    field_sources: dict[str, str] | None = None
 
     @property
     def is_personal(self) -> bool:

@@ -9,9 +9,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphsvc.errors import RowError
-from graphsvc.model import GraphBatch
+from graphsvc.model import GraphBatch, Provenance
 
-__all__ = ["LoadResult", "read_workshop"]
+__all__ = ["LoadResult", "Patch", "read_workshop"]
+
+
+@dataclass
+class Patch:
+    """Fields for an actor another source creates (Frivillighetsregisteret has no names): the
+    importer applies it to the actor with this id, or reports the id as having no actor."""
+
+    actor_id: str
+    fields: dict[str, Any]
+    line: int
+    provenance: Provenance
 
 
 @dataclass
@@ -25,6 +36,8 @@ class LoadResult:
     rejected: list[RowError]
     source: str
     ignored_columns: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> entities not loaded
+    patches: list[Patch] = field(default_factory=list)
 
     @property
     def rows_rejected(self) -> int:
@@ -38,7 +51,7 @@ class LoadResult:
         """The import report as plain JSON data: counts and problems, never the rows themselves
         (they may hold personal data)."""
         b = self.batch
-        return {
+        out = {
             "source": self.source,
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
@@ -53,7 +66,10 @@ class LoadResult:
             "rejected": [e.to_dict() for e in self.rejected],
             "ignored_columns": list(self.ignored_columns),
         }
+        if self.skipped:
+            out["skipped"] = dict(sorted(self.skipped.items()))
+        return out
 
 
 # Imported after LoadResult on purpose: the loader modules import it from this package.
-from loaders.workshop import read_workshop  # noqa: E402
+from loaders.workshop import read_workshop

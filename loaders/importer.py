@@ -1,58 +1,73 @@
-"""Load files into a store: read them with the right loader, write the good rows in one atomic
-batch, and report. Shared by ``graphsvc load`` and ``POST /imports``.
+"""Load files into a store: read each with its loader (format detected from the content unless
+given), merge the actors with what the store holds (:mod:`loaders.merge`), and write everything
+in one atomic batch, then report. Shared by ``graphsvc load`` and ``POST /imports``.
+
+Nothing is written when a file cannot be read, or with ``strict`` when any row was rejected.
+Within one import, records that create actors are merged first and Frivillighetsregisteret's
+category patches after them, so the order of the files on the command line does not matter.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import ImportFailed, RowError
-from graphsvc.model import GraphBatch
+from graphsvc.errors import ImportFailed, RowError, ValidationError
+from graphsvc.model import Actor, GraphBatch, Tie
 from graphsvc.store.base import GraphStore
+from loaders import LoadResult
+from loaders.detect import FORMATS, detect_format
+from loaders.ids import brreg_id
+from loaders.merge import merge_actor
 
-FORMATS = ("workshop",)
+__all__ = ["FORMATS", "NO_ACTOR", "detect_format", "import_files"]
 
-
-def detect_format(path: Path) -> str:
-    if path.suffix.lower() in (".csv", ".xlsx", ".txt", ".tsv"):
-        return "workshop"
-    raise ImportFailed(
-        f"{path.name}: cannot tell the format from the file name; use --format "
-        f"({', '.join(FORMATS)})",
-        file=str(path),
-    )
+# (file name, bytes read, file size) — the CLI draws a progress bar from it.
+ProgressHook = Callable[[str, int, int], None]
+NO_ACTOR = "no actor with this orgnr (load Enhetsregisteret for it first)"
+_META_FIELDS = {"provenance", "sources", "field_sources"}
 
 
 def import_files(
     store: GraphStore,
-    paths: list[str | Path],
+    paths: Iterable[str | Path],
     *,
     fmt: str | None = None,
     strict: bool = False,
     names: dict[str, str] | None = None,
+    kommuner: Iterable[str] | None = None,
+    kind: str | None = None,
+    category: str | None = None,
+    progress: ProgressHook | None = None,
 ) -> dict[str, Any]:
-    """Read every file, then write all good rows in one batch. Raises ``ImportFailed`` (and
-    writes nothing) when a file is unreadable, or with ``strict`` when any row was rejected.
-    ``names`` maps a path to the name the user knows it by (uploads)."""
-    from loaders.workshop import read_workshop
+    """Read every file, merge, then write all good rows in one batch; return the report.
 
-    loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
-    batch = GraphBatch()
-    files = []
-    rejected = []
+    ``names`` maps a path to the name the user knows it by (uploads). ``kommuner`` keeps only
+    records in these kommuner; ``kind``/``category`` fill in what an open-data file does not
+    say. Raises ``ImportFailed`` (and writes nothing) when a file is unreadable, or with
+    ``strict`` when any row was rejected."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ValidationError(f"unknown format '{fmt}'; known: {', '.join(FORMATS)}", format=fmt)
+    wanted = sorted(set(kommuner)) if kommuner else None
+    for code in wanted or []:
+        if not re.fullmatch(r"\d{4}", code):
+            raise ValidationError(f"kommunenummer must be 4 digits like '0301', not '{code}'",
+                                  kommunenummer=code)
+    loaded_at = datetime.now(UTC).replace(microsecond=0)
+    results: list[tuple[str, LoadResult]] = []
     for raw in paths:
         path = Path(raw)
-        kind = fmt or detect_format(path)
-        if kind != "workshop":
-            raise ImportFailed(f"unknown format '{kind}'; known: {', '.join(FORMATS)}")
-        # An upload is saved under a temporary path; report it by the name the user gave it.
-        result = read_workshop(path, loaded_at=loaded_at, source=(names or {}).get(str(raw)))
-        batch.extend(result.batch)
-        rejected.extend(result.rejected)
-        files.append({"file": result.source, "format": kind, "rows_read": result.rows_read,
-                      "rejected": len(result.rejected)})
+        name = (names or {}).get(str(raw)) or path.name
+        kind_of_file = fmt or detect_format(path, name)
+        hook = _hook(progress, name, path)
+        results.append((kind_of_file, _read(kind_of_file, path, name, loaded_at, wanted,
+                                            kind, category, hook)))
+    batch, no_actor = _merge(store, results)
+    rejected = [e for _, r in results for e in r.rejected]
     rejected.extend(_drop_unknown_references(store, batch))
     if strict and rejected:
         raise ImportFailed(
@@ -61,12 +76,109 @@ def import_files(
             rows=rejected,
         )
     report = store.write(batch)
+    skipped: Counter[str] = Counter()
+    for _, r in results:
+        skipped.update(r.skipped)
+    if no_actor:
+        skipped[NO_ACTOR] += len(no_actor)
+    written = report.model_dump()
     return {
-        "files": files,
-        "rows_read": sum(f["rows_read"] for f in files),
-        "written": report.model_dump(),
+        "files": [{"file": r.source, "format": f, "rows_read": r.rows_read,
+                   "rejected": r.rows_rejected, "skipped": dict(sorted(r.skipped.items())),
+                   "ignored_columns": r.ignored_columns} for f, r in results],
+        "rows_read": sum(r.rows_read for _, r in results),
+        "actors": {k: written[k].get("actors", 0) for k in ("created", "updated", "unchanged")},
+        "ties": {k: written[k].get("ties", 0) for k in ("created", "updated", "unchanged")},
+        "written": written,
         "rejected": [r.to_dict() for r in rejected],
+        "skipped": dict(sorted(skipped.items())),
+        "orgnrs_without_actor": sorted(no_actor),
     }
+
+
+def _hook(progress: ProgressHook | None, name: str, path: Path) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    size = path.stat().st_size
+    return lambda done: progress(name, done, size)
+
+
+def _read(fmt: str, path: Path, name: str, loaded_at: datetime, kommuner: list[str] | None,
+          kind: str | None, category: str | None, hook: Callable[[int], None] | None,
+          ) -> LoadResult:
+    if fmt == "brreg":
+        from loaders.brreg import read_brreg
+
+        return read_brreg(path, kommuner=kommuner, loaded_at=loaded_at, source=name,
+                          progress=hook)
+    if fmt == "frivillighet":
+        from loaders.frivillighet import read_frivillighet
+
+        return read_frivillighet(path, loaded_at=loaded_at, source=name, progress=hook)
+    if fmt == "opendata":
+        from loaders.opendata import read_opendata
+
+        return read_opendata(path, kind=kind, category=category, kommuner=kommuner,
+                             kommunenummer=kommuner[0] if kommuner and len(kommuner) == 1
+                             else None, loaded_at=loaded_at, source=name, progress=hook)
+    if fmt == "kommuner":
+        from loaders.kommuner import read_kommuner
+
+        return read_kommuner(path, kommuner=kommuner, loaded_at=loaded_at, source=name)
+    from loaders.workshop import read_workshop
+
+    kommunenummer = kommuner[0] if kommuner and len(kommuner) == 1 else None
+    return read_workshop(path, loaded_at=loaded_at, source=name, kommunenummer=kommunenummer)
+
+
+def _merge(store: GraphStore, results: list[tuple[str, LoadResult]]) -> tuple[GraphBatch, set[str]]:
+    """One batch: every actor merged with the stored one and earlier files, patches applied,
+    and PART_OF ties from sub-units to their parent unit where both are known."""
+    ids = {a.id for _, r in results for a in r.batch.actors}
+    ids |= {p.actor_id for _, r in results for p in r.patches}
+    stored = store._fetch("actors", sorted(ids)) if ids else {}
+    merged: dict[str, dict[str, Any]] = {}
+    batch = GraphBatch()
+    for fmt, r in results:
+        for actor in r.batch.actors:
+            given = actor.model_dump(mode="json", exclude_none=True, exclude=_META_FIELDS)
+            prov = actor.provenance.model_dump(mode="json", exclude_none=True) \
+                if actor.provenance else {"source": r.source}
+            merged[actor.id] = merge_actor(merged.get(actor.id) or stored.get(actor.id),
+                                           given, fmt, prov)
+        for name in ("initiatives", "resources", "needs", "ties"):
+            getattr(batch, name).extend(getattr(r.batch, name))
+    no_actor: set[str] = set()
+    for fmt, r in results:
+        for p in r.patches:
+            base = merged.get(p.actor_id) or stored.get(p.actor_id)
+            if base is None:
+                no_actor.add(p.actor_id.removeprefix("brreg:"))
+                continue
+            merged[p.actor_id] = merge_actor(
+                base, {"id": p.actor_id, **p.fields}, fmt,
+                p.provenance.model_dump(mode="json", exclude_none=True), whole=False)
+    batch.actors = [Actor.model_validate(d) for d in merged.values()]
+    batch.ties.extend(_part_of_ties(store, merged, stored))
+    return batch, no_actor
+
+
+def _part_of_ties(store: GraphStore, merged: dict[str, dict[str, Any]],
+                  stored: dict[str, dict[str, Any]]) -> list[Tie]:
+    """Sub-unit → main unit (``overordnetEnhet``), in whichever order the two were loaded."""
+    pairs: set[tuple[str, str]] = set()
+    for actor_id, data in merged.items():
+        if parent := data.get("parent_orgnr"):
+            pairs.add((actor_id, brreg_id(parent)))
+    orgnrs = {d["orgnr"] for d in merged.values() if d.get("orgnr")}
+    if orgnrs:  # sub-units loaded before their parent
+        for data in store._all("actors"):
+            if data.get("parent_orgnr") in orgnrs and data["id"] not in merged:
+                pairs.add((data["id"], brreg_id(data["parent_orgnr"])))
+    wanted = {p for _, p in pairs if p not in merged}
+    present = set(merged) | (store._existing_nodes(sorted(wanted)) if wanted else set())
+    return [Tie(source=child, target=parent, kind="PART_OF", strength=1.0)
+            for child, parent in sorted(pairs) if parent in present and child != parent]
 
 
 def _drop_unknown_references(store: GraphStore, batch: GraphBatch) -> list[RowError]:

@@ -13,7 +13,8 @@ column             also accepted                          value
                                                           bedrift/næringsliv, or the English
                                                           individual, association, institution,
                                                           frivilligsentral, municipality, business
-                                                          (**required**)
+                                                          (**required**); ``initiativ`` (tiltak,
+                                                          prosjekt) makes the row an initiative
 ``grend``          bydel, district                        the district
 ``kommunenummer``  kommunenr, knr, municipality_number    4 digits, ``0301`` (a lost leading zero
                                                           is put back)
@@ -60,6 +61,7 @@ from graphsvc.model import (
     ID_PATTERN,
     Actor,
     GraphBatch,
+    Initiative,
     Need,
     Provenance,
     Resource,
@@ -67,6 +69,8 @@ from graphsvc.model import (
 )
 from graphsvc.taxonomy import load_taxonomy
 from loaders import LoadResult
+from loaders.ids import orgnr_problem as _orgnr_problem
+from loaders.ids import slug as _slug
 from loaders.rows import Row, Table, normalise_header, open_table
 
 __all__ = ["COLUMNS", "KIND_ALIASES", "TEMPLATE_HEADERS", "TIE_ALIASES", "read_workshop"]
@@ -99,6 +103,9 @@ KIND_ALIASES: dict[str, tuple[str, ...]] = {
     "municipality": ("kommune", "kommunal tjeneste"),
     "business": ("bedrift", "næringsliv", "firma"),
 }
+# A row of this type is an initiative (e.g. Sykling uten alder), not an actor: its "trenger" are
+# the categories it requires, and actors join it with "deltar_i:<its name>".
+INITIATIVE_ALIASES: tuple[str, ...] = ("initiativ", "tiltak", "prosjekt", "initiative")
 TIE_ALIASES: dict[str, tuple[str, ...]] = {
     "MEMBER_OF": ("medlem_av", "medlem_i"),
     "VOLUNTEERS_AT": ("frivillig_ved", "frivillig_i"),
@@ -110,11 +117,11 @@ TIE_ALIASES: dict[str, tuple[str, ...]] = {
     "PARTICIPATES_IN": ("deltar_i",),
     "PART_OF": ("del_av",),
 }
-_KINDS = {k: k for k in ACTOR_KINDS} | {a: k for k, al in KIND_ALIASES.items() for a in al}
+_KINDS = ({k: k for k in ACTOR_KINDS} | {a: k for k, al in KIND_ALIASES.items() for a in al}
+          | dict.fromkeys(INITIATIVE_ALIASES, "initiative"))
 _TIES = {k.casefold(): k for k in TIE_ALIASES} | {a: k for k, al in TIE_ALIASES.items() for a in al}
 
 _KIND_HINT = "enkeltperson, lag/forening, institusjon, frivilligsentral, kommune or bedrift"
-_TRANSLIT = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
 
 
 Fail = Callable[[str | None, str], None]
@@ -144,8 +151,11 @@ def read_workshop(
     sheet.link(entries)
     batch = GraphBatch()
     for e in entries:
-        if not e.errors and e.actor is not None:
-            batch.actors.append(e.actor)
+        if not e.errors and e.initiative is not None:
+            batch.initiatives.append(e.initiative)
+        if not e.errors and (e.actor is not None or e.initiative is not None):
+            if e.actor is not None:
+                batch.actors.append(e.actor)
             batch.resources.extend(e.resources)
             batch.needs.extend(e.needs)
             batch.ties.extend(e.ties)
@@ -162,6 +172,7 @@ class _Entry:
     actor_id: str | None = None
     id_given: bool = False
     actor: Actor | None = None
+    initiative: Initiative | None = None
     resources: list[Resource] = field(default_factory=list)
     needs: list[Need] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (tie kind, target as written)
@@ -241,6 +252,9 @@ class _Sheet:
             orgnr = None
         if orgnr is not None and kind == "individual":
             fail("orgnr", "an individual has no orgnr; a sole proprietorship is type 'bedrift'")
+        if orgnr is not None and kind == "initiative":
+            fail("orgnr", "an initiative has no orgnr; put the organisation behind it on its "
+                          "own row and tie it with 'koordinerer:<initiative>'")
         e.id_given = bool(get("id"))
         e.actor_id = self._actor_id(get("id"), orgnr, e.name, kind, fail)
         knr = get("kommunenummer") or self.kommunenummer
@@ -252,18 +266,26 @@ class _Sheet:
         if e.errors or kind is None or e.actor_id is None:
             return e
         try:
-            e.actor = Actor(
-                id=e.actor_id,
-                kind=kind,
-                name=e.name,
-                kommunenummer=knr,
-                district=get("district") or None,
-                orgnr=orgnr,
-                age_band=get("age_band") or None,
-                # Consent is recorded for people only; for an organisation it means nothing.
-                consent_purpose=(get("consent") or None) if kind == "individual" else None,
-                provenance=self._provenance(row.line),
-            )
+            if kind == "initiative":
+                e.initiative = Initiative(
+                    id=e.actor_id, name=e.name, kommunenummer=knr,
+                    district=get("district") or None, required_categories=list(needs),
+                    provenance=self._provenance(row.line))
+                node_district = e.initiative.district
+            else:
+                e.actor = Actor(
+                    id=e.actor_id,
+                    kind=kind,
+                    name=e.name,
+                    kommunenummer=knr,
+                    district=get("district") or None,
+                    orgnr=orgnr,
+                    age_band=get("age_band") or None,
+                    # Consent is recorded for people only; for an organisation it means nothing.
+                    consent_purpose=(get("consent") or None) if kind == "individual" else None,
+                    provenance=self._provenance(row.line),
+                )
+                node_district = e.actor.district
         except ModelError as exc:
             for err in exc.errors():
                 loc = {"consent_purpose": "consent"}.get(str(err["loc"][0]), str(err["loc"][0]))
@@ -278,7 +300,7 @@ class _Sheet:
                         holder=e.actor_id,
                         category=code,
                         description=desc,
-                        district=e.actor.district,
+                        district=node_district,
                         provenance=self._provenance(row.line),
                     ))
                 except ModelError as exc:
@@ -296,6 +318,8 @@ class _Sheet:
         if orgnr:
             return f"brreg:{orgnr}"
         if name and (slug := _slug(name)):
+            if kind == "initiative":
+                return f"ws:initiative:{slug}"
             if kind == "individual":
                 # Two people called Kari in two workshops are two people: scope individuals
                 # by the sheet they were typed into. Organisations merge across sheets by name.
@@ -361,10 +385,10 @@ class _Sheet:
                     continue
                 if dep is not None:
                     deps.setdefault(e.line, []).append((target, dep))
-                if e.actor is None or target_id is None:
+                if (e.actor is None and e.initiative is None) or target_id is None:
                     continue
                 try:
-                    tie = Tie(source=e.actor.id, target=target_id, kind=kind,
+                    tie = Tie(source=e.actor_id, target=target_id, kind=kind,
                               provenance=self._provenance(e.line))
                 except ModelError as exc:
                     self._fail(e, "ties", f"'{kind}:{target}': "
@@ -420,30 +444,3 @@ def _kind_key(text: str) -> str:
 
 def _name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def _slug(name: str) -> str:
-    """The id part made from a name: Norwegian letters spelt out, accents dropped, other
-    scripts kept (nobody's id should depend on their name being Latin).
-
-    >>> _slug("Kari Ødegård"), _slug("Café Bøler"), _slug("Holmen Vel & Co.")
-    ('kari-odegard', 'cafe-boler', 'holmen-vel-co')
-    """
-    text = unicodedata.normalize("NFC", name).casefold().translate(_TRANSLIT)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text)).strip("-")[:80].rstrip("-")
-
-
-def _orgnr_problem(orgnr: str) -> str | None:
-    """Why ``orgnr`` cannot be an organisation number (modulus-11 check digit), or None.
-
-    >>> _orgnr_problem("998877660") is None, _orgnr_problem("998877661")
-    (True, "orgnr '998877661' has a wrong check digit (typo?)")
-    """
-    if not re.fullmatch(r"\d{9}", orgnr):
-        return f"orgnr must be 9 digits, not '{orgnr}'"
-    total = sum(int(d) * w for d, w in zip(orgnr, (3, 2, 7, 6, 5, 4, 3, 2)))
-    check = (11 - total % 11) % 11
-    if check == 10 or check != int(orgnr[8]):
-        return f"orgnr '{orgnr}' has a wrong check digit (typo?)"
-    return None

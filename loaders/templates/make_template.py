@@ -17,7 +17,13 @@ from datetime import datetime
 from pathlib import Path
 
 from graphsvc.taxonomy import load_taxonomy
-from loaders.workshop import COLUMNS, KIND_ALIASES, TEMPLATE_HEADERS, TIE_ALIASES
+from loaders.workshop import (
+    COLUMNS,
+    INITIATIVE_ALIASES,
+    KIND_ALIASES,
+    TEMPLATE_HEADERS,
+    TIE_ALIASES,
+)
 
 HERE = Path(__file__).parent
 _FIXED = datetime(2024, 1, 1)
@@ -74,6 +80,9 @@ KIND_HELP = {
     "business": "bedrift, butikk, næringsdrivende",
 }
 
+INITIATIVE_HELP = ("et initiativ eller tiltak (f.eks. Sykling uten alder): «trenger» er "
+                   "kategoriene det krever, og deltakerne skriver deltar_i:<navnet> i «kontakter»")
+
 
 def template_rows() -> list[list[str]]:
     fields = list(COLUMNS)
@@ -109,7 +118,7 @@ def write_xlsx(path: Path = HERE / "workshop_template.xlsx") -> Path:
             "tilbyr", "trenger", "kontakter", "samtykke") else 22
     kinds = DataValidation(
         type="list",
-        formula1='"enkeltperson,lag/forening,institusjon,frivilligsentral,kommune,bedrift"',
+        formula1='"enkeltperson,lag/forening,institusjon,frivilligsentral,kommune,bedrift,initiativ"',
         allow_blank=True, showErrorMessage=True, errorStyle="warning",
         errorTitle="Ukjent type", error="Se arket «Veiledning» for typene som godtas.",
     )
@@ -152,7 +161,7 @@ def write_xlsx(path: Path = HERE / "workshop_template.xlsx") -> Path:
     section("Typer (kolonnen «type»)", ["Skriv", "Betyr", "Godtas også"], [
         [aliases[0], KIND_HELP[kind], ", ".join(_others(aliases, kind))]
         for kind, aliases in KIND_ALIASES.items()
-    ])
+    ] + [[INITIATIVE_ALIASES[0], INITIATIVE_HELP, ", ".join(INITIATIVE_ALIASES[1:])]])
     section("Kategorikoder (kolonnene «tilbyr» og «trenger»)", ["Kode", "Norsk", "English"], [
         [c.code, c.name_nb, c.name_en] for c in load_taxonomy()
     ])

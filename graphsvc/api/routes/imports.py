@@ -1,4 +1,5 @@
-"""Imports: upload a file, get the import report. A file that cannot be read writes nothing."""
+"""Imports: upload a file (any format ``graphsvc load`` reads), get the import report. A file
+that cannot be read writes nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 
 from graphsvc.api.deps import StoreDep
 from graphsvc.errors import ValidationError
-from loaders.importer import import_files
+from loaders.importer import FORMATS, import_files
 
 router = APIRouter(tags=["imports"])
 
@@ -20,8 +21,16 @@ MAX_UPLOAD = 50 * 1024 * 1024
 @router.post("/imports")
 def upload(
     store: StoreDep,
-    file: Annotated[UploadFile, File(description="a workshop sheet (.csv or .xlsx)")],
+    file: Annotated[UploadFile, File(description="an Enhetsregisteret CSV/JSON (may be gzip), "
+                                     "Frivillighetsregisteret JSON, open-data CSV, SSB Klass "
+                                     "kommune codes, or a workshop sheet (.csv or .xlsx)")],
     strict: Annotated[bool, Query(description="reject the whole file if any row is bad")] = False,
+    fmt: Annotated[str | None, Query(alias="format", description="one of " + ", ".join(FORMATS)
+                                     + "; default: detected from the content")] = None,
+    kommune: Annotated[list[str] | None, Query(description="keep only these kommuner")] = None,
+    kind: Annotated[str | None, Query(description="open data: the kind of every row")] = None,
+    category: Annotated[str | None, Query(description="open data: a category for every row")
+                        ] = None,
 ) -> dict[str, Any]:
     name = Path(file.filename or "upload.csv").name
     data = file.file.read(MAX_UPLOAD + 1)
@@ -30,4 +39,5 @@ def upload(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        return import_files(store, [path], strict=strict, names={str(path): name})
+        return import_files(store, [path], fmt=fmt, strict=strict, names={str(path): name},
+                            kommuner=kommune, kind=kind, category=category)

