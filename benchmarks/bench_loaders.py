@@ -1,7 +1,7 @@
 """Loader benchmarks: an Enhetsregisteret bulk CSV into the stores, batched against one query per
 row, and the peak memory of filtering a 1 000 000-row file to one kommune. Reported as JSON.
 
-    python benchmarks/loaders.py [--rows 20000] [--naive-rows 2000] [--big-rows 1000000]
+    python benchmarks/bench_loaders.py [--rows 20000] [--naive-rows 2000] [--big-rows 1000000]
                                  [--out benchmarks/results/loaders.json]
 
 - ``load``: the generated CSV (54 columns, FLI/AS/ENK/KOMM/BEDR mix, 356 kommuner, every row in
