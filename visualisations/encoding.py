@@ -9,14 +9,11 @@ print still tells them apart. Nothing here draws; ``map.py`` and ``print.py`` do
 from __future__ import annotations
 
 import math
-import random
 import textwrap
-from collections import Counter, deque
 from collections.abc import Hashable, Iterable
 from typing import Any
 
 import networkx as nx
-import numpy as np
 
 from graphsvc.errors import ValidationError
 from graphsvc.privacy import display_name
@@ -190,6 +187,26 @@ TEXT = {
         "empty": "Ingen aktører å vise.",
         "layout": "Beregner oppsett …",
         "labelled": "Navn vist for {k} av de mest tilknyttede aktørene.",
+        "marks": "Markert",
+        "mark_focus": "Fokus",
+        "mark_path": "Veien",
+        "mark_unmet": "Udekket behov",
+        "mark_isolated": "Isolert aktør (ingen bånd)",
+        "hop_bonding": "bindende",
+        "hop_bridging": "brobyggende",
+        "hop_linking": "forbindende",
+        "hop_unlabelled": "uklassifisert",
+        "hops": "Steg i veien: type sosial kapital",
+        "ring_1": "Enkeltpersoner og lag",
+        "ring_2": "Institusjoner, frivilligsentraler, kommune",
+        "details": "Detaljer",
+        "close": "Lukk",
+        "overview": "← Oversikt",
+        "clusters": "Klynger etter område og type: klikk en klynge for å se aktørene.",
+        "whole_kommune": "Hele kommunen",
+        "members": "aktører",
+        "more": "og {n} til",
+        "neighbours": "Bånd",
     },
     "en": {
         "actors": "Actors",
@@ -217,8 +234,48 @@ TEXT = {
         "empty": "No actors to show.",
         "layout": "Computing layout …",
         "labelled": "Names shown for {k} of the best connected actors.",
+        "marks": "Marked",
+        "mark_focus": "Focus",
+        "mark_path": "The path",
+        "mark_unmet": "Unmet need",
+        "mark_isolated": "Isolated actor (no ties)",
+        "hop_bonding": "bonding",
+        "hop_bridging": "bridging",
+        "hop_linking": "linking",
+        "hop_unlabelled": "unlabelled",
+        "hops": "Steps of the path: kind of social capital",
+        "ring_1": "Individuals and associations",
+        "ring_2": "Institutions, volunteer centres, municipality",
+        "details": "Details",
+        "close": "Close",
+        "overview": "← Overview",
+        "clusters": "Clusters by area and kind: click a cluster to see its actors.",
+        "whole_kommune": "Whole municipality",
+        "members": "actors",
+        "more": "and {n} more",
+        "neighbours": "Ties",
     },
 }
+
+
+MARKS = ("focus", "path", "unmet", "isolated")
+# vis-network border dashes per mark: solid for the focus and the path, dashed for an unmet
+# need, dotted for an isolated actor, so the marks survive a greyscale screen or print.
+MARK_DASHES_MAP: dict[str, bool | list[int]] = {
+    "focus": False, "path": False, "unmet": [9, 5], "isolated": [2, 5],
+}
+MARK_DASHES_PRINT: dict[str, Any] = {
+    "focus": "solid", "path": "solid", "unmet": (0, (3, 1.5)), "isolated": (0, (1, 1.5)),
+}
+
+
+def hop_label(hop: str, lang: str = "nb") -> str:
+    """A path step's kind of social capital in the reader's words.
+
+    >>> hop_label("linking"), hop_label("bridging", "en"), hop_label("odd")
+    ('forbindende', 'bridging', 'odd')
+    """
+    return TEXT[check_lang(lang)].get(f"hop_{hop}", hop)
 
 
 def check_lang(lang: str) -> str:
@@ -472,155 +529,5 @@ def highlight_sets(
     return nodes, edges
 
 
-# ---- positions ---------------------------------------------------------------------------------
-
-_DENSE_MAX = 450  # networkx's spring layout needs scipy from 500 nodes on; we do without it.
-_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-
-
-def layout_positions(G: nx.Graph, *, seed: int = 0) -> dict[Hashable, tuple[float, float]]:
-    """Deterministic 2-D positions: the main component fills [-1, 1]², smaller components and
-    isolated actors go in rows below it.
-
-    Up to a few hundred nodes this is networkx's spring layout. Beyond, the best connected
-    nodes get a spring layout and the rest fan out around the neighbour that reached them, which
-    keeps big graphs linear in time and memory.
-
-    >>> pos = layout_positions(nx.path_graph(5), seed=1)
-    >>> pos == layout_positions(nx.path_graph(5), seed=1)
-    True
-    >>> all(-1 <= x <= 1 and y <= 1 for x, y in pos.values())
-    True
-    """
-    H = nx.Graph()
-    H.add_nodes_from(G)
-    for u, v, d in G.edges(data=True):
-        if u != v:
-            w = float(d.get("strength", 0.5) or 0.5)
-            if not H.has_edge(u, v) or H[u][v]["weight"] < w:
-                H.add_edge(u, v, weight=w)
-    if len(H) == 0:
-        return {}
-    comps = sorted(
-        (sorted(c, key=str) for c in nx.connected_components(H)), key=lambda c: (-len(c), str(c[0]))
-    )
-    main = _component_layout(H.subgraph(comps[0]), seed)
-    rest = [c for c in comps[1:] if len(c) > 1]
-    isolates = [c[0] for c in comps[1:] if len(c) == 1]
-    return _pack(main, [_component_layout(H.subgraph(c), seed) for c in rest], isolates)
-
-
-def _component_layout(H: nx.Graph, seed: int) -> dict[Hashable, tuple[float, float]]:
-    if len(H) == 1:
-        return {next(iter(H)): (0.0, 0.0)}
-    if len(H) <= _DENSE_MAX:
-        pos = nx.spring_layout(H, seed=seed, iterations=80, weight="weight")
-    else:
-        pos = _skeleton_layout(H, seed)
-    return _normalise({n: (float(p[0]), float(p[1])) for n, p in pos.items()})
-
-
-def _skeleton_layout(H: nx.Graph, seed: int) -> dict[Hashable, Any]:
-    """Spring-lay the best connected nodes, fan the rest out around the node that reached them,
-    then let every node settle a little (``_refine``)."""
-    degree = dict(H.degree())
-    core = sorted(H, key=lambda n: (-degree[n], str(n)))[:_DENSE_MAX]
-    # Every node joins the cell of its nearest core node; core nodes whose cells touch are
-    # linked, so the core is as connected as the graph and lays out like it.
-    cell = {n: n for n in core}
-    parent: dict[Hashable, Hashable] = {}
-    reached: list[Hashable] = []
-    queue = deque(core)
-    while queue:
-        u = queue.popleft()
-        for v in sorted(H[u], key=str):
-            if v not in cell:
-                cell[v], parent[v] = cell[u], u
-                reached.append(v)
-                queue.append(v)
-    C = nx.Graph()
-    C.add_nodes_from(core)
-    C.add_edges_from((cell[u], cell[v]) for u, v in H.edges() if cell[u] != cell[v])
-    pos = {
-        n: (float(p[0]), float(p[1]))
-        for n, p in nx.spring_layout(C, seed=seed, iterations=100).items()
-    }
-    step = 0.25 * 2 / math.sqrt(len(H))
-    rng = random.Random(seed)
-    fans: Counter[Hashable] = Counter()
-    for child in reached:
-        p = parent[child]
-        i = fans[p]
-        fans[p] += 1
-        angle = i * _GOLDEN_ANGLE + rng.random() * 0.3
-        r = step * math.sqrt(i + 1)
-        pos[child] = (pos[p][0] + r * math.cos(angle), pos[p][1] + r * math.sin(angle))
-    return _refine(H, _normalise(pos), seed)
-
-
-def _refine(
-    H: nx.Graph, pos: dict[Hashable, tuple[float, float]], seed: int, iterations: int = 40,
-    sample: int = 40,
-) -> dict[Hashable, tuple[float, float]]:
-    """Fruchterman–Reingold steps in numpy where each node feels the repulsion of a random
-    sample of nodes instead of all of them: linear in the number of nodes, so it scales where
-    networkx's layouts need scipy (which graphsvc does not depend on)."""
-    nodes = list(pos)
-    index = {n: i for i, n in enumerate(nodes)}
-    P = np.array([pos[n] for n in nodes], dtype=float)
-    E = np.array([(index[u], index[v]) for u, v in H.edges()], dtype=int).reshape(-1, 2)
-    n = len(nodes)
-    k = 2 / math.sqrt(n)
-    rng = np.random.default_rng(seed)
-    heat = 0.05
-    for _ in range(iterations):
-        disp = np.zeros_like(P)
-        for lo in range(0, n, 20_000):  # bounded memory on very big graphs
-            rows = slice(lo, min(n, lo + 20_000))
-            delta = P[rows, None, :] - P[rng.integers(0, n, size=(P[rows].shape[0], sample))]
-            d2 = np.maximum(np.einsum("ijk,ijk->ij", delta, delta), (0.01 * k) ** 2)
-            disp[rows] = (delta * (k * k / d2)[..., None]).sum(axis=1) * ((n - 1) / sample)
-        if len(E):
-            ev = P[E[:, 0]] - P[E[:, 1]]
-            pull = ev * (np.sqrt(np.einsum("ij,ij->i", ev, ev)) / k)[:, None]
-            np.add.at(disp, E[:, 0], -pull)
-            np.add.at(disp, E[:, 1], pull)
-        length = np.maximum(np.sqrt(np.einsum("ij,ij->i", disp, disp)), 1e-12)
-        P += disp * (np.minimum(length, heat) / length)[:, None]
-        heat *= 0.93
-    return {n: (float(P[i, 0]), float(P[i, 1])) for i, n in enumerate(nodes)}
-
-
-def _normalise(pos: dict[Hashable, tuple[float, float]]) -> dict[Hashable, tuple[float, float]]:
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
-    return {n: ((x - cx) / span, (y - cy) / span) for n, (x, y) in pos.items()}
-
-
-def _pack(
-    main: dict[Hashable, tuple[float, float]],
-    others: list[dict[Hashable, tuple[float, float]]],
-    isolates: list[Hashable],
-) -> dict[Hashable, tuple[float, float]]:
-    """Put smaller components (scaled by their size) and then isolated nodes in rows under the
-    main component, left to right."""
-    pos = dict(main)
-    n_main = max(len(main), 1)
-    x, y, row_h = -1.0, min(p[1] for p in main.values()) - 0.15, 0.0
-    for comp in others:
-        side = max(0.12, 2 * math.sqrt(len(comp) / n_main))
-        if x + side > 1.0 and x > -1.0:
-            x, y, row_h = -1.0, y - row_h - 0.08, 0.0
-        for n, (px, py) in comp.items():
-            pos[n] = (x + (px + 1) * side / 2, y - (1 - py) * side / 2)
-        x += side + 0.08
-        row_h = max(row_h, side)
-    if isolates:
-        y = y - row_h - 0.12 if others else y
-        per_row = max(12, math.ceil(math.sqrt(len(isolates)) * 3))
-        gap = 2.0 / per_row
-        for i, n in enumerate(isolates):
-            pos[n] = (-1.0 + gap * (i % per_row + 0.5), y - gap * (i // per_row))
-    return pos
+# Positions live in layout.py; re-exported for callers that look for them here.
+from visualisations.layout import layout_positions  # noqa: F401

@@ -15,10 +15,11 @@ import base64
 import hashlib
 import html
 import json
+import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -26,6 +27,14 @@ import networkx as nx
 
 from graphsvc.taxonomy import load_taxonomy
 from visualisations import encoding as enc
+from visualisations.aggregate import (
+    AGGREGATE_FROM,
+    cluster_positions,
+    clusters,
+    district_layouts,
+    district_of,
+)
+from visualisations.layout import ring_layout
 
 PHYSICS_MAX_NODES = 1500  # beyond this vis-network takes minutes to settle: precomputed only
 _VIS_JS = "templates/lib/vis-9.1.2/vis-network.min.js"
@@ -35,20 +44,32 @@ def render_map(
     G: nx.MultiDiGraph,
     *,
     title: str,
+    subtitle: str | None = None,
     lang: str = "nb",
     show_names: bool = False,
     highlight: Iterable[Any] | None = None,
+    marks: Mapping[Hashable, str] | None = None,
+    hop_labels: Mapping[tuple[Hashable, Hashable], str] | None = None,
+    focus: Hashable | None = None,
+    aggregate: bool | None = None,
 ) -> str:
-    """The graph as one HTML page: legend, search, filters, colour and shape by actor kind,
-    dash pattern by tie kind, size by number of ties.
+    """The graph as one HTML page: legend, search, filters, a details panel, colour and shape
+    by actor kind, dash pattern by tie kind, size by number of ties.
 
     ``highlight`` holds node ids, ``(u, v)`` pairs or ``(u, v, key)`` ties to emphasise (a
-    path, match results); everything else is dimmed. Individuals appear by pseudonym unless
-    ``show_names``; see ``encoding.public_node_data`` for what a page may carry.
+    path, match results); everything else is dimmed. ``marks`` tags nodes as ``focus``,
+    ``path``, ``unmet`` or ``isolated`` (each with its own outline); ``hop_labels`` labels the
+    steps of a path (``bonding``, ``bridging``, ``linking``); with a ``focus`` the map is laid
+    out in ABCD rings around it. ``aggregate`` (default: from ``AGGREGATE_FROM`` nodes) shows
+    clusters by district and kind that open into their actors. Individuals appear by pseudonym
+    unless ``show_names``; see ``encoding.public_node_data`` for what a page may carry.
     """
     enc.check_lang(lang)
-    data = map_data(G, lang=lang, show_names=show_names, highlight=highlight)
-    return _page(G, title=title, lang=lang, show_names=show_names, data=data)
+    if aggregate is None:
+        aggregate = G.number_of_nodes() >= AGGREGATE_FROM and focus is None
+    data = map_data(G, lang=lang, show_names=show_names, highlight=highlight, marks=marks,
+                    hop_labels=hop_labels, focus=focus, aggregate=aggregate)
+    return _page(G, title=title, subtitle=subtitle, lang=lang, show_names=show_names, data=data)
 
 
 def map_data(
@@ -57,20 +78,39 @@ def map_data(
     lang: str = "nb",
     show_names: bool = False,
     highlight: Iterable[Any] | None = None,
+    marks: Mapping[Hashable, str] | None = None,
+    hop_labels: Mapping[tuple[Hashable, Hashable], str] | None = None,
+    focus: Hashable | None = None,
+    aggregate: bool = False,
 ) -> dict[str, Any]:
     """The vis-network nodes, edges and options for ``G`` (JSON-ready, publishable only)."""
     n = G.number_of_nodes()
+    marks = {k: v for k, v in (marks or {}).items() if k in G}
     hi_nodes, hi_edges = enc.highlight_sets(G, highlight)
-    dim = bool(hi_nodes or hi_edges)
+    hi_nodes |= {k for k, v in marks.items() if v == "path"}
+    dim = bool(hi_nodes or hi_edges or any(v != "focus" for v in marks.values()))
     ids = {node: i for i, node in enumerate(G)}
     sizes = enc.node_sizes(G, smallest=9, largest=36)
-    scale = 45 * max(n, 25) ** 0.5
-    pos = enc.layout_positions(G, seed=0)
+    rings: list[dict[str, Any]] = []
+    if focus is not None and focus in G:
+        unit, guides = ring_layout(G.to_undirected(as_view=True), focus)
+        scale = 1000.0 if n > 60 else 600.0
+        rings = [{"r": round(r * scale, 1), "label": enc.text(f"ring_{ring}", lang)}
+                 for ring, r in guides]
+        pos = unit
+    elif aggregate:
+        pos = district_layouts(G)
+    else:
+        pos = enc.layout_positions(G, seed=0)
+    per_district = Counter(district_of(G, n) for n in G) if aggregate else None
     nodes = []
     for node in G:
         public = enc.public_node_data(G, node, show_names=show_names, lang=lang)
         kind = public["kind"]
         x, y = pos[node]
+        if focus is None:
+            size = per_district[district_of(G, node)] if per_district else n
+            scale = 45 * max(size, 25) ** 0.5
         item: dict[str, Any] = {
             "id": ids[node],
             "label": enc.short_label(public["label"], 24),
@@ -79,11 +119,27 @@ def map_data(
             "x": round(x * scale, 1),
             "y": round(-y * scale, 1),
             "value": sizes[node],
-            "tip": enc.tooltip_text(public, lang),
             "district": public.get("district", ""),
             "cats": public["categories"],
+            "kl": public["kind_label"],
         }
-        if node in hi_nodes:
+        for key, short in (("offers", "of"), ("needs", "ne")):
+            if public[key]:
+                item[short] = public[key]
+        if public.get("description"):
+            item["desc"] = public["description"]
+        if rings and kind != "individual":  # an ego map is read by its organisations' names
+            item["value"] = max(item["value"], max(sizes.values()) * 0.55)
+        mark = marks.get(node)
+        if mark:
+            item["mk"] = mark
+            item["borderWidth"] = 5 if mark == "focus" else 4
+            item["color"] = _colour(enc.kind_colour(kind), border="#000000")
+            if enc.MARK_DASHES_MAP.get(mark):
+                item["shapeProperties"] = {"borderDashes": enc.MARK_DASHES_MAP[mark]}
+            top = max(sizes.values())
+            item["value"] = top * 1.3 if mark == "focus" else max(item["value"], top * 0.6)
+        elif node in hi_nodes:
             item["borderWidth"] = 4
             item["color"] = _colour(enc.kind_colour(kind), border="#000000")
         elif dim:
@@ -91,6 +147,9 @@ def map_data(
         nodes.append(item)
     edges = []
     parallel: Counter[tuple[int, int]] = Counter()
+    hops = {}
+    for i, ((u, v), hop) in enumerate((hop_labels or {}).items()):
+        hops[(u, v)] = hops[(v, u)] = f"{i + 1}. {enc.hop_label(hop, lang)}"
     for u, v, key, d in G.edges(keys=True, data=True):
         a, b = ids[u], ids[v]
         pair = (min(a, b), max(a, b))
@@ -104,29 +163,100 @@ def map_data(
             "from": a,
             "to": b,
             "tg": group,
+            "tl": enc.tie_label(tie, lang),
             "dashes": enc.GROUP_DASHES_MAP[group],
             "width": round(0.6 + 2.2 * strength, 2),
-            "tip": _edge_tip(tie, d, nodes[a]["name"], nodes[b]["name"], lang),
         }
+        if d.get("strength") is not None:
+            s = f"{float(d['strength']):.1f}"
+            edge["st"] = s.replace(".", ",") if lang == "nb" else s
+        if d.get("co_creation_level"):
+            edge["lv"] = int(d["co_creation_level"])
         if k:  # a second tie between the same pair: bend it so both stay visible
             edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.15 * k}
         if (u, v, key) in hi_edges:
             edge["color"] = {"color": "#000000", "opacity": 1}
             edge["width"] = 4
+            if (u, v) in hops and not k:
+                edge["label"] = hops[(u, v)]
+                edge["font"] = {"size": 16, "strokeWidth": 5, "strokeColor": "#ffffff",
+                                "face": "system-ui, sans-serif", "color": "#000000"}
         elif dim:
             edge["color"] = {"opacity": 0.2}
         edges.append(edge)
-    return {"nodes": nodes, "edges": edges, "options": _options(n), "physics": _physics(n)}
+    data: dict[str, Any] = {"nodes": nodes, "edges": edges, "options": _options(n, aggregate),
+                            "physics": _physics(n, focus is not None or aggregate),
+                            "rings": rings,
+                            "hops": [hops[k] for k in (hop_labels or {})]}
+    if aggregate:
+        data["clusters"] = _cluster_data(G, ids, lang)
+    return data
 
 
-def _edge_tip(tie: str, d: dict, name_u: str, name_v: str, lang: str) -> str:
-    parts = [f"{name_u} → {name_v}", enc.tie_label(tie, lang)]
-    if d.get("strength") is not None:
-        s = f"{float(d['strength']):.1f}"
-        parts.append(f"{enc.text('strength', lang)} {s.replace('.', ',') if lang == 'nb' else s}")
-    if d.get("co_creation_level"):
-        parts.append(f"{enc.text('level', lang)} {d['co_creation_level']}")
-    return "\n".join([parts[0], ", ".join(parts[1:])])
+def _cluster_data(G: nx.MultiDiGraph, ids: dict, lang: str) -> dict[str, Any]:
+    """The overview: one node per (district, kind), the district named in their middle;
+    ties between a district's own clusters, and between districts only each district's
+    strongest few links (all of them make a grey hairball at this scale)."""
+    sizes, ties = clusters(G)
+    pos = cluster_positions(G, sizes, ties)
+    index = {c: f"c{i}" for i, c in enumerate(sorted(sizes))}
+    scale = 60 * max(len(sizes), 25) ** 0.5
+    top = max(sizes.values(), default=1)
+    totals: Counter[str] = Counter()
+    for (district, _kind), count in sizes.items():
+        totals[district] += count
+    head = {d: max((c for c in sizes if c[0] == d), key=lambda c: (sizes[c], c[1]))
+            for d in totals}
+    nodes: list[dict[str, Any]] = []
+    places = []
+    # Each district's name sits under its clusters (drawn after them, so on top), at a fixed
+    # size: about 11 px with the whole overview in view.
+    font = {"size": round(scale * 0.03), "strokeWidth": 6, "strokeColor": "#ffffff",
+            "face": "system-ui, sans-serif", "color": "#111111"}
+    for i, district in enumerate(sorted(totals)):
+        place = district or enc.text("whole_kommune", lang)
+        mine = [pos[c] for c in sizes if c[0] == district]
+        x, y = sum(p[0] for p in mine) / len(mine), sum(p[1] for p in mine) / len(mine)
+        y -= max(math.dist((x, y), p) for p in mine) * 1.2 + 0.004
+        places.append({"id": f"d{i}", "label": f"{place} ({totals[district]})", "name": place,
+                      "group": "place", "cd": district, "district": district, "cats": [],
+                      "x": round(x * scale, 1), "y": round(-y * scale, 1), "value": 36,
+                      "font": font, "scaling": {"label": {"enabled": False}},
+                      "tip": f"{place}: {totals[district]} {enc.text('members', lang)}"})
+    for (district, kind), count in sorted(sizes.items()):
+        place = district or enc.text("whole_kommune", lang)
+        x, y = pos[(district, kind)]
+        nodes.append({
+            "id": index[(district, kind)],
+            "label": "",
+            "name": place, "group": kind if kind in enc.KINDS else "unknown", "cd": district,
+            "district": district, "cats": [], "x": round(x * scale, 1),
+            "y": round(-y * scale, 1), "value": round(9 + 27 * (count / top) ** 0.5, 2),
+            "tip": f"{place}\n{enc.kind_label(kind, lang)}: {count} {enc.text('members', lang)}",
+        })
+    nodes += places
+    between: Counter[tuple[str, str]] = Counter()
+    inside = []
+    for (a, b), count in ties.items():
+        if a[0] == b[0]:
+            inside.append((index[a], index[b], count))
+        else:
+            between[(min(a[0], b[0]), max(a[0], b[0]))] += count
+    strongest: set[tuple[str, str]] = set()
+    for d in totals:
+        mine = sorted((pair for pair in between if d in pair), key=lambda p: -between[p])
+        strongest.update(mine[:3])
+    links = inside + [(index[head[a]], index[head[b]], between[(a, b)])
+                      for a, b in sorted(strongest)]
+    most = max((c for *_, c in links), default=1)
+    edges = [
+        {"id": f"ce{i}", "from": a, "to": b, "tg": "cluster",
+         "width": round(0.5 + 4 * (count / most) ** 0.5, 2), "arrows": {"to": {"enabled": False}},
+         "color": {"color": "#9a9a9a", "opacity": 0.6},
+         "tip": f"{count} {enc.text('ties', lang).lower()}"}
+        for i, (a, b, count) in enumerate(links)
+    ]
+    return {"nodes": nodes, "edges": edges}
 
 
 def _colour(fill: str, border: str = "#333333") -> dict[str, Any]:
@@ -145,14 +275,15 @@ def _groups() -> dict[str, Any]:
         kind: {"shape": enc.kind_shape(kind), "color": _colour(enc.kind_colour(kind))}
         for kind in (*enc.KINDS, "unknown")
     }
+    groups["place"] = {"shape": "text"}  # a district's name in the clustered overview
     # A pseudonym says nothing from afar: people's labels stay small and show on zooming in.
     groups["individual"]["scaling"] = {"label": {"enabled": True, "min": 8, "max": 11,
                                                  "maxVisible": 14, "drawThreshold": 7}}
     return groups
 
 
-def _physics(n: int) -> dict[str, Any]:
-    if n > PHYSICS_MAX_NODES or n == 0:
+def _physics(n: int, fixed: bool = False) -> dict[str, Any]:
+    if n > PHYSICS_MAX_NODES or n == 0 or fixed:
         return {"enabled": False}
     return {
         "enabled": True,
@@ -166,12 +297,14 @@ def _physics(n: int) -> dict[str, Any]:
             "avoidOverlap": 0.5,
         },
         "minVelocity": 1.0,
-        "stabilization": {"enabled": True, "iterations": 300 if n <= 500 else 150,
+        "stabilization": {"enabled": True, "iterations": 300 if n <= 500 else 100,
                           "updateInterval": 25, "fit": True},
     }
 
 
-def _options(n: int) -> dict[str, Any]:
+def _options(n: int, aggregate: bool = False) -> dict[str, Any]:
+    if aggregate:  # one district at a time is on screen
+        n = 200
     return {
         "groups": _groups(),
         "nodes": {
@@ -204,6 +337,13 @@ def _options(n: int) -> dict[str, Any]:
 
 
 # ---- the page ----------------------------------------------------------------------------------
+
+
+@cache
+def _static(name: str) -> str:
+    """The page's own script (``map.js``: behaviour; every user string is handled as text) and
+    style sheet (``map.css``), shipped as package data."""
+    return resources.files("visualisations").joinpath("static", name).read_text("utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -255,7 +395,15 @@ def _dash_icon(group: str) -> str:
             f'stroke="#555" stroke-width="2"{dash}/></svg>')
 
 
-def _legend(G: nx.MultiDiGraph, lang: str, show_names: bool, highlighted: bool) -> str:
+def _mark_icon(mark: str) -> str:
+    dashes = enc.MARK_DASHES_MAP[mark]
+    dash = f' stroke-dasharray="{" ".join(str(x / 2) for x in dashes)}"' if dashes else ""
+    width = 3.5 if mark == "focus" else 2.5
+    return (f'<svg width="18" height="18" aria-hidden="true"><circle cx="9" cy="9" r="6.5" '
+            f'fill="#fff" stroke="#000" stroke-width="{width}"{dash}/></svg>')
+
+
+def _legend(G: nx.MultiDiGraph, lang: str, show_names: bool, data: dict) -> str:
     e = html.escape
     counts = Counter(str(d.get("kind")) for _, d in G.nodes(data=True))
     rows = [f'<h2>{e(enc.text("legend", lang))}</h2>', f'<h3>{e(enc.text("actors", lang))}</h3>']
@@ -275,12 +423,30 @@ def _legend(G: nx.MultiDiGraph, lang: str, show_names: bool, highlighted: bool) 
             f'{_dash_icon(group)}<span><span>{e(enc.group_label(group, lang))}</span>'
             f'<small>{e(enc.group_members_label(group, lang))}</small></span></label>'
         )
+    present = {n["mk"] for n in data["nodes"] if n.get("mk")}
+    plain = any("borderWidth" in n and not n.get("mk") for n in data["nodes"])
+    if present or plain:
+        rows.append(f'<h3>{e(enc.text("marks", lang))}</h3>')
+    for mark in enc.MARKS:
+        if mark in present:
+            count = sum(1 for n in data["nodes"] if n.get("mk") == mark)
+            rows.append(f'<p class="row mark">{_mark_icon(mark)}'
+                        f'<span>{e(enc.text("mark_" + mark, lang))}</span>'
+                        f'<span class="n">{count}</span></p>')
+    if plain:
+        rows.append(f'<p class="row mark">{_mark_icon("path")}'
+                    f'<span>{e(enc.text("highlight", lang))}</span></p>')
+    if data["hops"]:
+        rows.append(f'<h3>{e(enc.text("hops", lang))}</h3><ol class="hops">'
+                    + "".join(f"<li>{e(h.split('. ', 1)[1])}</li>" for h in data["hops"])
+                    + "</ol>")
     notes = [enc.text("size", lang)]
+    if data["rings"]:
+        notes.insert(0, " · ".join(r["label"] for r in data["rings"]))
+    if data.get("clusters"):
+        notes.insert(0, enc.text("clusters", lang))
     if not show_names:
         notes.append(enc.text("pseudonymised", lang))
-    if highlighted:
-        label = e(enc.text("highlight", lang))
-        rows.append(f'<p class="hl"><span class="ring"></span>{label}</p>')
     rows += [f'<p class="note">{e(x)}</p>' for x in notes]
     return "\n".join(rows)
 
@@ -291,22 +457,27 @@ def _select(id_: str, first: str, options: list[tuple[str, str]]) -> str:
     return f'<select id="{id_}"><option value="">{e(first)}</option>{opts}</select>'
 
 
-def _page(G: nx.MultiDiGraph, *, title: str, lang: str, show_names: bool, data: dict) -> str:
+def _page(
+    G: nx.MultiDiGraph, *, title: str, subtitle: str | None, lang: str, show_names: bool,
+    data: dict,
+) -> str:
     e = html.escape
     districts = sorted({str(d["district"]) for _, d in G.nodes(data=True) if d.get("district")})
     cats = sorted({c for node in data["nodes"] for c in node["cats"]},
                   key=lambda c: load_taxonomy().name(c, lang))
-    highlighted = any("borderWidth" in n for n in data["nodes"])
     summary = " · ".join([
         enc.text("counts", lang).format(n=G.number_of_nodes(), m=G.number_of_edges()),
         enc.text("made", lang).format(date=date.today().strftime("%d.%m.%Y")),
     ])
+    words = ("hits", "no_hits", "offers", "needs", "neighbours", "more", "strength", "level")
     payload = {
         "nodes": data["nodes"], "edges": data["edges"], "options": data["options"],
-        "physics": data["physics"],
-        "text": {k: enc.text(k, lang) for k in ("hits", "no_hits")},
+        "physics": data["physics"], "rings": data["rings"],
+        "text": {k: enc.text(k, lang) for k in words},
     }
-    app = "var GRAPHSVC_DATA = " + _script_json(payload) + ";\n" + _APP_JS
+    if data.get("clusters"):
+        payload["clusters"] = data["clusters"]
+    app = "var GRAPHSVC_DATA = " + _script_json(payload) + ";\n" + _static("map.js")
     vis = _vis_js()
     csp = ("default-src 'none'; "
            f"script-src {_sha256(vis)} {_sha256(app)}; "
@@ -315,6 +486,9 @@ def _page(G: nx.MultiDiGraph, *, title: str, lang: str, show_names: bool, data: 
     empty = f'<p class="empty">{e(enc.text("empty", lang))}</p>' if not data["nodes"] else ""
     loading = (f'<div id="loading">{e(enc.text("layout", lang))}</div>'
                if data["physics"]["enabled"] else "")
+    sub = f'<p class="subtitle">{e(subtitle)}</p>' if subtitle else ""
+    back = (f'<button type="button" id="overview" hidden>{e(enc.text("overview", lang))}</button>'
+            if data.get("clusters") else "")
     return f"""<!DOCTYPE html>
 <html lang="{'en' if lang == 'en' else 'nb'}">
 <head>
@@ -324,13 +498,14 @@ def _page(G: nx.MultiDiGraph, *, title: str, lang: str, show_names: bool, data: 
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>{e(title)}</title>
-<style>{_CSS}</style>
+<style>{_static("map.css")}</style>
 <script>{vis}</script>
 </head>
 <body>
 <header>
-<div class="titles"><h1>{e(title)}</h1><p class="summary">{e(summary)}</p></div>
+<div class="titles"><h1>{e(title)}</h1>{sub}<p class="summary">{e(summary)}</p></div>
 <form id="search-form" role="search">
+{back}
 <input id="search" type="search" list="names" autocomplete="off"
  placeholder="{e(enc.text('search', lang))}">
 <datalist id="names"></datalist>
@@ -342,129 +517,15 @@ def _page(G: nx.MultiDiGraph, *, title: str, lang: str, show_names: bool, data: 
 </header>
 <main>
 <div id="network">{loading}{empty}</div>
+<section id="details" hidden aria-live="polite">
+<button type="button" id="details-close" aria-label="{e(enc.text('close', lang))}">×</button>
+<div id="details-body"></div>
+</section>
 <aside id="legend">
-{_legend(G, lang, show_names, highlighted)}
+{_legend(G, lang, show_names, data)}
 </aside>
 </main>
 <script>{app}</script>
 </body>
 </html>
-"""
-
-
-_CSS = """
-*{box-sizing:border-box}
-html,body{margin:0;height:100%;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;background:#fff}
-body{display:flex;flex-direction:column}
-header{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;padding:.6rem 1rem;border-bottom:1px solid #ddd}
-h1{font-size:1.3rem;margin:0;overflow-wrap:anywhere}
-.summary{margin:.15rem 0 0;color:#555;font-size:.85rem}
-form{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin-left:auto}
-input[type=search]{width:15rem;padding:.3rem .5rem;font:inherit;font-size:.9rem}
-select,button{font:inherit;font-size:.85rem;padding:.3rem .4rem;max-width:14rem}
-#search-status{font-size:.85rem;color:#555;min-width:4rem}
-main{flex:1;display:flex;min-height:0}
-#network{flex:1;position:relative;min-width:0}
-#legend{width:17rem;overflow:auto;padding:.5rem .9rem;border-left:1px solid #ddd;font-size:.85rem;background:#fafafa}
-#legend h2{font-size:1rem;margin:.2rem 0 .4rem}
-#legend h3{font-size:.85rem;margin:.8rem 0 .3rem;text-transform:uppercase;letter-spacing:.04em;color:#444}
-.row{display:flex;align-items:center;gap:.45rem;padding:.15rem 0;cursor:pointer}
-.row svg{flex:none}
-.row span{flex:1}
-.row small{display:block;color:#666;font-size:.75rem}
-.row .n{flex:none;color:#666;font-variant-numeric:tabular-nums}
-.note{color:#555;font-size:.78rem;margin:.6rem 0 0}
-.hl{display:flex;align-items:center;gap:.45rem;margin:.6rem 0 0}
-.ring{display:inline-block;width:14px;height:14px;border:3px solid #000;border-radius:50%}
-#loading,.empty{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;color:#555;font-size:1.1rem;z-index:2;background:rgba(255,255,255,.85)}
-div.vis-tooltip{position:absolute;visibility:hidden;padding:6px 8px;background:#fffff4;border:1px solid #777;border-radius:3px;box-shadow:2px 2px 8px rgba(0,0,0,.2);font-size:13px;color:#111;pointer-events:none;z-index:5;max-width:26rem}
-div.vis-tooltip .tip{white-space:pre-line;overflow-wrap:anywhere}
-@media print{header form,#legend input{display:none}}
-"""
-
-# The page's behaviour. Every user string is handled as text: labels are drawn on the canvas,
-# tooltips are elements filled with textContent, datalist options get .value.
-_APP_JS = r"""
-(function () {
-  "use strict";
-  var D = GRAPHSVC_DATA;
-  function tip(s) {
-    var el = document.createElement("div");
-    el.className = "tip";
-    el.textContent = s;
-    return el;
-  }
-  var nodes = new vis.DataSet(D.nodes.map(function (n) {
-    var o = Object.assign({}, n); o.title = tip(n.tip); delete o.tip; return o;
-  }));
-  var edges = new vis.DataSet(D.edges.map(function (e) {
-    var o = Object.assign({}, e); o.title = tip(e.tip); delete o.tip; return o;
-  }));
-  var options = D.options;
-  options.physics = D.physics;
-  var container = document.getElementById("network");
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
-  var state = {network: network, nodes: nodes, edges: edges, ready: false};
-  window.graphsvc = state;
-  window.network = network;
-  function ready() {
-    var loading = document.getElementById("loading");
-    if (loading) { loading.style.display = "none"; }
-    state.ready = true;
-  }
-  if (D.physics.enabled) {
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({physics: {enabled: false}});
-      ready();
-    });
-  } else {
-    network.once("afterDrawing", ready);
-    if (!D.nodes.length) { ready(); }
-  }
-
-  var names = document.getElementById("names");
-  var seen = {};
-  D.nodes.forEach(function (n) {
-    if (!seen[n.name]) {
-      seen[n.name] = true;
-      var opt = document.createElement("option");
-      opt.value = n.name;
-      names.appendChild(opt);
-    }
-  });
-  var status = document.getElementById("search-status");
-  document.getElementById("search-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var q = document.getElementById("search").value.trim().toLocaleLowerCase();
-    if (!q) { network.unselectAll(); status.textContent = ""; return; }
-    var ids = nodes.getIds({filter: function (n) {
-      return !n.hidden && n.name.toLocaleLowerCase().indexOf(q) >= 0;
-    }});
-    if (!ids.length) { network.unselectAll(); status.textContent = D.text.no_hits; return; }
-    network.selectNodes(ids);
-    if (ids.length === 1) { network.focus(ids[0], {scale: 1.3, animation: {duration: 400}}); }
-    else { network.fit({nodes: ids, animation: {duration: 400}}); }
-    status.textContent = ids.length + " " + D.text.hits;
-  });
-
-  function checked(cls) {
-    var on = {};
-    document.querySelectorAll("input." + cls).forEach(function (box) { on[box.value] = box.checked; });
-    return on;
-  }
-  function applyFilters() {
-    var kinds = checked("f-kind"), ties = checked("f-tie");
-    var district = document.getElementById("f-district").value;
-    var cat = document.getElementById("f-category").value;
-    nodes.update(nodes.get().map(function (n) {
-      var show = kinds[n.group] !== false
-        && (!district || n.district === district)
-        && (!cat || n.cats.indexOf(cat) >= 0);
-      return {id: n.id, hidden: !show};
-    }));
-    edges.update(edges.get().map(function (e) { return {id: e.id, hidden: ties[e.tg] === false}; }));
-  }
-  document.querySelectorAll("input.f-kind, input.f-tie, #f-district, #f-category").forEach(
-    function (el) { el.addEventListener("change", applyFilters); });
-})();
 """

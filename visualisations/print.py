@@ -12,20 +12,24 @@ import io
 import textwrap
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import matplotlib
 import networkx as nx
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 from matplotlib.transforms import Bbox, offset_copy
 
 from graphsvc.errors import ValidationError
 from graphsvc.privacy import display_name
 from visualisations import encoding as enc
+from visualisations.layout import ring_layout
 
 MM_PER_INCH = 25.4
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -56,6 +60,9 @@ def render_print(
     lang: str = "nb",
     show_names: bool = False,
     highlight: Iterable[Any] | None = None,
+    marks: Mapping[Hashable, str] | None = None,
+    hop_labels: Mapping[tuple[Hashable, Hashable], str] | None = None,
+    focus: Hashable | None = None,
     today: date | None = None,
     dpi: int = 150,
 ) -> bytes:
@@ -63,12 +70,15 @@ def render_print(
     (landscape) or below it (portrait), and labels for the best connected organisations.
 
     Individuals appear unnamed unless ``show_names``. ``highlight`` (node ids, ``(u, v)`` or
-    ``(u, v, key)``) gets a heavy black outline. ``dpi`` matters for PNG only.
+    ``(u, v, key)``) gets a heavy black outline; ``marks``, ``hop_labels`` and ``focus`` are
+    as for ``render_map`` (outlines per mark, labelled path steps, ABCD rings). ``dpi`` matters
+    for PNG only.
     """
     if fmt not in FORMATS:
         raise ValidationError(f"unsupported print format '{fmt}' (use pdf, svg or png)", fmt=fmt)
     fig = print_figure(G, title=title, subtitle=subtitle, paper=paper, orientation=orientation,
-                       lang=lang, show_names=show_names, highlight=highlight, today=today)
+                       lang=lang, show_names=show_names, highlight=highlight, marks=marks,
+                       hop_labels=hop_labels, focus=focus, today=today)
     buf = io.BytesIO()
     metadata = {"Title": title, "Creator": "graphsvc"}
     if fmt == "svg":
@@ -76,6 +86,30 @@ def render_print(
             fig.savefig(buf, format="svg", metadata=metadata)
     else:
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
+    return buf.getvalue()
+
+
+def render_booklet(
+    pages: Iterable[tuple[nx.MultiDiGraph, Mapping[str, Any]]],
+    *,
+    paper: str = "A4",
+    orientation: str = "landscape",
+    lang: str = "nb",
+    show_names: bool = False,
+    today: date | None = None,
+) -> bytes:
+    """One PDF with a page per ``(graph, print_figure keyword arguments)``, e.g. the whole
+    community and then each district, for a workshop booklet."""
+    buf = io.BytesIO()
+    with PdfPages(buf, metadata={"Creator": "graphsvc"}) as pdf:
+        pages = list(pages)
+        for i, (G, kwargs) in enumerate(pages):
+            fig = print_figure(G, paper=paper, orientation=orientation, lang=lang,
+                               show_names=show_names, today=today, **kwargs)
+            fig.text(1 - _MARGIN_IN / fig.get_figwidth(), _MARGIN_IN / fig.get_figheight(),
+                     f"{i + 1} / {len(pages)}", fontsize=_STYLE[paper]["small"] + 1,
+                     ha="right", va="bottom", color="#444444")
+            pdf.savefig(fig)
     return buf.getvalue()
 
 
@@ -108,6 +142,9 @@ def print_figure(
     lang: str = "nb",
     show_names: bool = False,
     highlight: Iterable[Any] | None = None,
+    marks: Mapping[Hashable, str] | None = None,
+    hop_labels: Mapping[tuple[Hashable, Hashable], str] | None = None,
+    focus: Hashable | None = None,
     today: date | None = None,
 ) -> Figure:
     """The page as a matplotlib ``Figure`` (see ``render_print``)."""
@@ -132,9 +169,14 @@ def print_figure(
     ax = fig.add_axes(_frac(draw_box, width, height))
     lax = fig.add_axes(_frac(legend_box, width, height))
 
+    marks = {k: v for k, v in (marks or {}).items() if k in G}
     hi_nodes, hi_edges = enc.highlight_sets(G, highlight)
-    labelled = _draw_network(fig, ax, G, style, lang, show_names, hi_nodes, hi_edges)
-    _draw_legend(lax, G, style, lang, legend_box[2], legend_box[3], orientation, bool(hi_nodes))
+    hops = [enc.hop_label(h, lang) for h in (hop_labels or {}).values()]
+    extras = _Extras(marks, dict(hop_labels or {}), focus if focus in G else None)
+    labelled = _draw_network(fig, ax, G, style, lang, show_names, hi_nodes, hi_edges, extras)
+    plain = bool(hi_nodes - set(marks))
+    _draw_legend(lax, G, style, lang, legend_box[2], legend_box[3], orientation, plain,
+                 [m for m in enc.MARKS if m in set(marks.values())], hops, extras.rings)
 
     notes = [enc.text("counts", lang).format(n=G.number_of_nodes(), m=G.number_of_edges())]
     if labelled < sum(1 for _, d in G.nodes(data=True) if d.get("kind") != "individual"):
@@ -156,38 +198,68 @@ def _header(fig, title, subtitle, day, style, lang, width, height) -> float:
     m = _MARGIN_IN
     chars = int((width - 2 * m - 1.6) * 72 / (style["title"] * 0.55))
     title = " ".join(str(title).split())
-    lines = textwrap.wrap(title, chars, max_lines=2, placeholder=" …") or [""]
     top = height - m
-    fig.text(m / width, top / height, "\n".join(lines), fontsize=style["title"],
-             fontweight="bold", ha="left", va="top", parse_math=False, linespacing=1.15)
+    printed = fig.text((width - m) / width, top / height,
+                       enc.text("printed", lang).format(date=day.strftime("%d.%m.%Y")),
+                       fontsize=style["sub"], ha="right", va="top", color="#333333",
+                       parse_math=False)
+    renderer = fig.canvas.get_renderer()
+    room = printed.get_window_extent(renderer).x0 - 0.15 * fig.dpi
+    while True:  # measured, not guessed: a bold title must never run into the date
+        lines = textwrap.wrap(title, chars, max_lines=2, placeholder=" …") or [""]
+        t = fig.text(m / width, top / height, "\n".join(lines), fontsize=style["title"],
+                     fontweight="bold", ha="left", va="top", parse_math=False,
+                     linespacing=1.15)
+        if t.get_window_extent(renderer).x1 <= room or chars <= 20:
+            break
+        t.remove()
+        chars -= 3
     used = len(lines) * style["title"] * 1.3 / 72
-    fig.text((width - m) / width, top / height,
-             enc.text("printed", lang).format(date=day.strftime("%d.%m.%Y")),
-             fontsize=style["sub"], ha="right", va="top", color="#333333", parse_math=False)
     if subtitle:
-        sub = textwrap.shorten(str(subtitle), int(chars * 1.5), placeholder=" …")
-        fig.text(m / width, (top - used - 0.04) / height, sub, fontsize=style["sub"],
-                 ha="left", va="top", color="#333333", parse_math=False)
-        used += style["sub"] * 1.4 / 72 + 0.04
+        sub = textwrap.wrap(" ".join(str(subtitle).split()), int(chars * 1.55), max_lines=2,
+                            placeholder=" …")
+        fig.text(m / width, (top - used - 0.04) / height, "\n".join(sub), fontsize=style["sub"],
+                 ha="left", va="top", color="#333333", parse_math=False, linespacing=1.2)
+        used += len(sub) * style["sub"] * 1.4 / 72 + 0.04
     return m + used + 0.15
 
 
-def _draw_network(fig, ax, G, style, lang, show_names, hi_nodes, hi_edges) -> int:
-    """Edges, nodes and de-cluttered labels; returns how many labels were placed."""
+@dataclass
+class _Extras:
+    """What a view adds to the plain network: marked nodes, labelled path steps, ABCD rings."""
+
+    marks: dict[Hashable, str]
+    hop_labels: dict[tuple[Hashable, Hashable], str]
+    focus: Hashable | None
+    rings: list[tuple[int, float]] = field(default_factory=list)
+
+
+def _draw_network(fig, ax, G, style, lang, show_names, hi_nodes, hi_edges, extras) -> int:
+    """Edges, nodes, marks and de-cluttered labels; returns how many labels were placed."""
     ax.set_axis_off()
     if G.number_of_nodes() == 0:
         ax.text(0.5, 0.5, enc.text("empty", lang), ha="center", va="center",
                 fontsize=style["sub"], transform=ax.transAxes, parse_math=False)
         return 0
-    pos = enc.layout_positions(G, seed=0)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    pad_x = (max(xs) - min(xs)) * 0.04 + 0.05
-    pad_y = (max(ys) - min(ys)) * 0.05 + 0.05
-    ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
-    ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+    if extras.focus is not None:
+        pos, extras.rings = ring_layout(G.to_undirected(as_view=True), extras.focus)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlim(-1.08, 1.08)
+        ax.set_ylim(-1.08, 1.08)
+        for ring, r in extras.rings:
+            ax.add_patch(Circle((0, 0), r, fill=False, lw=0.8, ls=(0, (4, 3)), ec="#9a9a9a",
+                                zorder=0))
+    else:
+        pos = enc.layout_positions(G, seed=0)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        pad_x = (max(xs) - min(xs)) * 0.04 + 0.05
+        pad_y = (max(ys) - min(ys)) * 0.05 + 0.05
+        ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
+        ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
 
     crowded = G.number_of_nodes() > 150
+    dim = bool(hi_edges or any(m != "focus" for m in extras.marks.values()))
     lw = style["edge"] * (0.75 if crowded else 1.0)
     segments: dict[str, list] = {g: [] for g in enc.TIE_GROUPS}
     strong = []
@@ -199,18 +271,21 @@ def _draw_network(fig, ax, G, style, lang, show_names, hi_nodes, hi_edges) -> in
             strong.append(seg)
         else:
             segments[enc.tie_group(str(d.get("kind", key)))].append(seg)
+    alpha = 0.35 if dim else (0.55 if crowded else 0.8)
     for group, segs in segments.items():
         if segs:
             ax.add_collection(LineCollection(
-                segs, colors=_EDGE_COLOUR, linewidths=lw, alpha=0.55 if crowded else 0.8,
+                segs, colors=_EDGE_COLOUR, linewidths=lw, alpha=alpha,
                 linestyles=[_dashes(group, lw)], zorder=1, capstyle="butt"))
     if strong:
-        ax.add_collection(LineCollection(strong, colors="#000000", linewidths=2.2, zorder=2))
+        ax.add_collection(LineCollection(strong, colors="#000000", linewidths=2.4, zorder=2))
 
     few = G.number_of_nodes() <= 60  # room to spare: bigger markers and labels
     style = {**style, "label": style["label"] + (1 if few else 0)}
     grow = 1.4 if few else 1.0
     sizes = enc.node_sizes(G, smallest=style["node_min"] * grow, largest=style["node_max"] * grow)
+    if extras.focus is not None:
+        sizes[extras.focus] = style["node_max"] * grow * 1.3
     for kind in enc.kinds_present(G):
         members = sorted((n for n, d in G.nodes(data=True) if d.get("kind") == kind),
                          key=lambda n: sizes[n])
@@ -222,28 +297,69 @@ def _draw_network(fig, ax, G, style, lang, show_names, hi_nodes, hi_edges) -> in
             c=enc.kind_colour(kind), edgecolors=["#000000" if n in hi_nodes else "#222222"
                                                  for n in members],
             linewidths=[2.2 if n in hi_nodes else 0.5 for n in members],
+            alpha=[1.0 if (not dim or n in hi_nodes or n in extras.marks) else 0.45
+                   for n in members],
             zorder=4 if kind != "individual" else 3,
         )
-    return _place_labels(fig, ax, G, pos, sizes, style, show_names)
+    for mark in enc.MARKS:  # an outline around each marked node: solid, dashed or dotted
+        members = [n for n, m in extras.marks.items() if m == mark]
+        if members:
+            width = 2.4 if mark == "focus" else 1.6
+            ax.scatter([pos[n][0] for n in members], [pos[n][1] for n in members],
+                       s=[(sizes[n] * 1.45 + 5) ** 2 for n in members], marker="o",
+                       facecolors="none", edgecolors="#000000", linewidths=width,
+                       linestyles=[_dashes_mark(mark, width)], zorder=5)
+    hop_boxes = _hop_labels(fig, ax, pos, extras.hop_labels, style, lang)
+    return _place_labels(fig, ax, G, pos, sizes, style, show_names, extras, hop_boxes)
 
 
 def _dashes(group: str, lw: float) -> Any:
     """The group's dash pattern, undoing matplotlib's scaling of dashes by line width so the
     pattern measures the same on paper whatever the line width."""
-    style = enc.GROUP_DASHES_PRINT[group]
+    return _unscaled(enc.GROUP_DASHES_PRINT[group], lw)
+
+
+def _dashes_mark(mark: str, lw: float) -> Any:
+    return _unscaled(enc.MARK_DASHES_PRINT[mark], lw)
+
+
+def _unscaled(style: Any, lw: float) -> Any:
     if isinstance(style, str):
         return style
     offset, seq = style
     return (offset, tuple(x / lw for x in seq))
 
 
-def _place_labels(fig, ax, G, pos, sizes, style, show_names) -> int:
-    """Label the best connected nodes where a label fits: below, above, right or left of the
-    marker, never over another label; those that fit nowhere stay unlabelled."""
+def _hop_labels(fig, ax, pos, hop_labels, style, lang) -> list[Bbox]:
+    """``1. brobyggende`` at the middle of each step of the path; returns their boxes."""
     renderer = fig.canvas.get_renderer()
+    boxes = []
+    for i, ((u, v), hop) in enumerate(hop_labels.items()):
+        if u not in pos or v not in pos:
+            continue
+        x, y = (pos[u][0] + pos[v][0]) / 2, (pos[u][1] + pos[v][1]) / 2
+        t = ax.text(x, y, f"{i + 1}. {enc.hop_label(hop, lang)}", fontsize=style["label"],
+                    ha="center", va="center", zorder=7, parse_math=False, fontstyle="italic",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#000000",
+                          "lw": 0.6})
+        boxes.append(t.get_window_extent(renderer).expanded(1.08, 1.2))
+    return boxes
+
+
+def _place_labels(fig, ax, G, pos, sizes, style, show_names, extras, hop_boxes) -> int:
+    """Label the marked and the best connected nodes where a label fits: below, above, right or
+    left of the marker, never over another label; those that fit nowhere stay unlabelled."""
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
     area = ax.get_window_extent(renderer)
-    taken: list[Bbox] = []
     candidates = enc.label_candidates(G, limit=style["labels"], show_names=show_names)
+    # Marked nodes first (the focus, the path, the gaps), people among them by pseudonym.
+    marked = sorted(extras.marks, key=lambda n: (enc.MARKS.index(extras.marks[n]), -G.degree(n),
+                                                 str(n)))
+    candidates = marked + [n for n in candidates if n not in extras.marks]
+    candidates = candidates[: style["labels"]]
+    taken: list[Bbox] = list(hop_boxes)
+    first = len(taken)
     # The labelled markers themselves are obstacles too.
     for n in candidates:
         x, y = ax.transData.transform(pos[n])
@@ -252,17 +368,20 @@ def _place_labels(fig, ax, G, pos, sizes, style, show_names) -> int:
     placed = 0
     for i, n in enumerate(candidates):
         label = enc.short_label(display_name(str(n), G.nodes[n], show_names), 24)
-        gap = sizes[n] / 2 + 1.5
+        gap = sizes[n] / 2 + (4 if n in extras.marks else 1.5)
+        bold = extras.marks.get(n) == "focus"
         for dx, dy, ha, va in _label_spots(gap):
-            t = ax.text(*pos[n], label, fontsize=style["label"], ha=ha, va=va, zorder=6,
+            t = ax.text(*pos[n], label, fontsize=style["label"] + (1.5 if bold else 0), ha=ha,
+                        va=va, zorder=6, fontweight="bold" if bold else "normal",
                         transform=offset_copy(ax.transData, fig=fig, x=dx, y=dy, units="points"),
                         parse_math=False, linespacing=1.05, color="#111111",
                         bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none",
-                              "alpha": 0.8})
+                              "alpha": 0.85})
             box = t.get_window_extent(renderer).expanded(1.04, 1.12)
             inside = (area.x0 <= box.x0 and box.x1 <= area.x1
                       and area.y0 <= box.y0 and box.y1 <= area.y1)
-            if inside and not any(box.overlaps(b) for j, b in enumerate(taken) if j != i):
+            own = first + i
+            if inside and not any(box.overlaps(b) for j, b in enumerate(taken) if j != own):
                 taken.append(box)
                 placed += 1
                 break
@@ -283,7 +402,8 @@ def _label_spots(gap: float) -> list[tuple[float, float, str, str]]:
     return spots
 
 
-def _draw_legend(lax, G, style, lang, w, h, orientation, highlighted) -> None:
+def _draw_legend(lax, G, style, lang, w, h, orientation, highlighted, marks=(), hops=(),
+                 rings=()) -> None:
     """The legend in its own axes (units: inches from its lower left corner), so it can never
     cover the drawing."""
     lax.set_axis_off()
@@ -324,23 +444,54 @@ def _draw_legend(lax, G, style, lang, w, h, orientation, highlighted) -> None:
             y -= step * 1.45
         return y
 
-    def notes(x: float, y: float) -> float:
+    def mark_rows(x: float, y: float) -> float:
+        if not (marks or highlighted or hops):
+            return y
+        y = heading(x, y, "marks")
+        rows = [(m, enc.text("mark_" + m, lang)) for m in marks]
         if highlighted:
-            lax.scatter([x + 0.1], [y], s=fs**2, marker="o", facecolors="white",
-                        edgecolors="#000000", linewidths=2.2, clip_on=False)
-            lax.text(x + 0.3, y, enc.text("highlight", lang), fontsize=fs, va="center",
-                     parse_math=False)
+            rows.append(("path", enc.text("highlight", lang)))
+        for mark, label in rows:
+            width = 2.2 if mark == "focus" else 1.5
+            lax.scatter([x + 0.1], [y], s=(fs * 1.2) ** 2, marker="o", facecolors="white",
+                        edgecolors="#000000", linewidths=width, clip_on=False,
+                        linestyles=[_dashes_mark(mark, width)])
+            lax.text(x + 0.3, y, label, fontsize=fs, va="center", parse_math=False)
             y -= step
-        lax.text(x, y, enc.text("size", lang), fontsize=small, va="center", color="#333333",
-                 parse_math=False)
+        if hops:
+            lax.text(x, y, enc.text("hops", lang), fontsize=small, va="center",
+                     color="#333333", parse_math=False)
+            y -= step * 0.8
+            for i, hop in enumerate(hops):
+                lax.text(x + 0.1, y, f"{i + 1}. {hop}", fontsize=small, va="center",
+                         fontstyle="italic", parse_math=False)
+                y -= step * 0.75
+        return y - step * 0.2
+
+    def notes(x: float, y: float) -> float:
+        lines = [enc.text(f"ring_{ring}", lang) for ring, _ in rings]
+        if lines:
+            lines = [f"{'Innerst' if lang == 'nb' else 'Inner'}: {lines[0]}"] + (
+                [f"{'Ytterst' if lang == 'nb' else 'Outer'}: {lines[-1]}"] if len(lines) > 1
+                else [])
+        for line in [*lines, enc.text("size", lang)]:
+            lax.text(x, y, line, fontsize=small, va="center", color="#333333",
+                     parse_math=False)
+            y -= step * 0.8
         return y - step
 
     top = h - step / 2
     if orientation == "landscape":
         y = kind_rows(0.05, top)
         y = tie_rows(0.05, y - step * 0.4)
+        y = mark_rows(0.05, y - step * 0.2)
         notes(0.05, y - step * 0.2)
     else:
+        third = bool(marks or highlighted or hops or rings)
         kind_rows(0.05, top)
-        y = tie_rows(w * 0.36, top)
-        notes(w * 0.36, y)
+        y = tie_rows(w * (0.30 if third else 0.36), top)
+        if third:
+            y = mark_rows(w * 0.68, top)
+            notes(w * 0.68, y)
+        else:
+            notes(w * 0.36, y)

@@ -19,8 +19,8 @@ from tests.fixtures.graphs import (
     HOSTILE_SCRIPT,
     NAMED_PERSON,
     NAMED_PERSON_ID,
-    small_community,
     sized_community,
+    small_community,
 )
 from visualisations import encoding as enc
 from visualisations import render_map
@@ -40,7 +40,7 @@ def page(G) -> str:
 
 def page_data(html: str) -> dict:
     """The JSON the page hands to its script."""
-    m = re.search(r"var GRAPHSVC_DATA = (\{.*?\});\n", html, re.S)
+    m = re.search(r"var GRAPHSVC_DATA = (\{.*?\});\n", html, re.DOTALL)
     assert m, "no graph data in the page"
     return json.loads(m.group(1))
 
@@ -149,7 +149,7 @@ def test_highlight_accepts_nodes_pairs_in_either_direction_and_ties(G):
 
 
 def test_map_makes_no_external_request(page):
-    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.IGNORECASE)
     assert "@import" not in page and not re.search(r"url\(\s*['\"]?(https?:)?//", page)
     assert "bootstrap" not in page.lower() and "tom-select" not in page.lower()
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import matplotlib
-from matplotlib.collections import PathCollection
 import networkx as nx
 import pytest
+from matplotlib.collections import PathCollection
 
 from graphsvc.errors import ValidationError
 from tests.fixtures.graphs import (
@@ -19,8 +19,8 @@ from tests.fixtures.graphs import (
     CONSENT_TEXT,
     HOSTILE_SCRIPT,
     NAMED_PERSON,
-    small_community,
     sized_community,
+    small_community,
 )
 from visualisations import render_print
 from visualisations.print import print_figure
@@ -42,7 +42,7 @@ def svg_text(svg: bytes) -> str:
     """Every text element's content, unescaped (the SVG keeps text as text)."""
     import html
 
-    return html.unescape(" ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg.decode(), re.S)))
+    return html.unescape(" ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg.decode(), re.DOTALL)))
 
 
 @pytest.mark.parametrize(

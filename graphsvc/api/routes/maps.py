@@ -1,52 +1,97 @@
-"""Interactive maps (self-contained HTML) and printable diagrams (PDF, SVG, PNG)."""
+"""Interactive maps (self-contained HTML) and printable diagrams (PDF, SVG, PNG) of every view,
+with the same filters as ``graphsvc map`` and ``graphsvc print``."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.api.deps import GraphDep, SettingsDep
-from graphsvc.views import select, title_for
-from visualisations import render_map, render_print
+from graphsvc.views import booklet_views, build_view
+from visualisations import render_booklet, render_map, render_print
 
 router = APIRouter(tags=["maps"])
 
 MEDIA = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}
+ViewName = Literal["network", "district", "ego", "path", "gaps"]
 
 
-@router.get("/maps/network.html", response_class=HTMLResponse)
-def network_map(
-    G: GraphDep,
-    settings: SettingsDep,
-    district: str | None = None,
-    lang: Literal["nb", "en"] = "nb",
+class ViewQuery(BaseModel):
+    """The filters every map and print takes."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    district: str | None = None
+    kind: list[str] = Field(default_factory=list, description="only these actor kinds")
+    category: str | None = Field(None, description="only actors offering or needing it")
+    focus: str | None = Field(None, description="the ego map's actor or initiative id")
+    depth: int = Field(2, ge=1, le=3, description="ego map: ties away from the focus")
+    from_: str | None = Field(None, alias="from", description="path map: first actor id")
+    to: str | None = Field(None, description="path map: last actor id")
+    lang: Literal["nb", "en"] | None = None
+
+
+class MapQuery(ViewQuery):
+    aggregate: bool | None = Field(None, description="clusters by district and kind "
+                                   "(default from 12 000 actors)")
+
+
+class PrintQuery(ViewQuery):
+    paper: Literal["A4", "A3"] = "A4"
+    orientation: Literal["landscape", "portrait"] = "landscape"
+
+
+def _view(G, view: str, q: ViewQuery, lang: str):
+    return build_view(G, view, lang=lang, district=q.district, kinds=q.kind or None,
+                      category=q.category, focus=q.focus, depth=q.depth, source=q.from_,
+                      target=q.to)
+
+
+@router.get("/maps/{view}.html", response_class=HTMLResponse)
+def view_map(
+    view: ViewName, G: GraphDep, settings: SettingsDep, q: Annotated[MapQuery, Query()]
 ) -> HTMLResponse:
-    """The whole network (or one district) as one self-contained HTML file: no external
-    requests, legend, colour and shape by actor kind."""
-    H = select(G, district)
-    html = render_map(H, title=title_for(G, lang, district), lang=lang,
-                      show_names=settings.show_names)
+    """A view as one self-contained HTML file: no external requests, legend, filters, search,
+    details panel; ``network``, ``district``, ``ego`` (``focus``), ``path`` (``from``, ``to``)
+    or ``gaps``."""
+    lang = q.lang or settings.lang
+    v = _view(G, view, q, lang)
+    html = render_map(v.graph, lang=lang, show_names=settings.show_names, aggregate=q.aggregate,
+                      **v.render_kwargs())
     return HTMLResponse(html)
 
 
-@router.get("/prints/network.{fmt}")
-def network_print(
-    fmt: Literal["pdf", "svg", "png"],
-    G: GraphDep,
-    settings: SettingsDep,
-    district: str | None = None,
-    paper: Literal["A4", "A3"] = "A4",
-    orientation: Literal["landscape", "portrait"] = "landscape",
-    lang: Literal["nb", "en"] = "nb",
+@router.get("/prints/booklet.pdf")
+def booklet_print(
+    G: GraphDep, settings: SettingsDep, q: Annotated[PrintQuery, Query()]
 ) -> Response:
-    """A printable network diagram with title, date and legend, at A4 or A3."""
-    H = select(G, district)
-    data = render_print(H, title=title_for(G, lang, district), paper=paper,
-                        orientation=orientation, fmt=fmt, lang=lang,
-                        show_names=settings.show_names)
-    filename = f"graphsvc-{date.today().isoformat()}.{fmt}"
+    """A PDF booklet: the whole community, then one page per district."""
+    lang = q.lang or settings.lang
+    pages = booklet_views(G, lang=lang, kinds=q.kind or None, category=q.category)
+    data = render_booklet([(v.graph, v.render_kwargs()) for v in pages], paper=q.paper,
+                          orientation=q.orientation, lang=lang, show_names=settings.show_names)
+    return _file(data, "pdf", "booklet")
+
+
+@router.get("/prints/{view}.{fmt}")
+def view_print(
+    view: ViewName, fmt: Literal["pdf", "svg", "png"], G: GraphDep, settings: SettingsDep,
+    q: Annotated[PrintQuery, Query()],
+) -> Response:
+    """A printable diagram of a view with title, subtitle (kommune, filters, date) and legend,
+    at A4 or A3, portrait or landscape."""
+    lang = q.lang or settings.lang
+    v = _view(G, view, q, lang)
+    data = render_print(v.graph, paper=q.paper, orientation=q.orientation, fmt=fmt, lang=lang,
+                        show_names=settings.show_names, **v.render_kwargs())
+    return _file(data, fmt, view)
+
+
+def _file(data: bytes, fmt: str, view: str) -> Response:
+    filename = f"graphsvc-{view}-{date.today().isoformat()}.{fmt}"
     return Response(data, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
