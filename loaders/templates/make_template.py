@@ -55,15 +55,18 @@ EXAMPLES: list[dict[str, str]] = [
     {"name": "Fjordvik frivilligsentral", "kind": "frivilligsentral", "district": "Sentrum",
      "offers": "knowledge.coordination: koordinerer besøksvenner; space.room: møterom",
      "needs": "help.transport: sjåfører til legetimer",
-     "ties": "samarbeider_med:Fjordvik helselag"},
+     "ties": "samarbeider_med:Fjordvik helselag; koordinerer:Sykling uten alder – Nordbygda"},
     {"name": "Fjordvik helselag", "kind": "lag/forening", "district": "Nordbygda",
      "offers": "social.meetingplace: treff hver tirsdag; activity.walk",
      "needs": "help.digital: noen som kan lære bort nettbank"},
     {"name": "Ola Eksempel", "kind": "enkeltperson", "district": "Nordbygda",
      "offers": "help.transport: har bil; reuse.repair: fikser sykler",
      "needs": "social.visit",
-     "ties": "medlem_av:Fjordvik helselag; frivillig_ved:Fjordvik frivilligsentral",
+     "ties": "medlem_av:Fjordvik helselag; frivillig_ved:Fjordvik frivilligsentral; "
+             "deltar_i:Sykling uten alder – Nordbygda",
      "age_band": "67-79", "consent": "Kobling til frivillige aktiviteter i Fjordvik"},
+    {"name": "Sykling uten alder – Nordbygda", "kind": "initiativ", "district": "Nordbygda",
+     "needs": "activity.cycling; space.vehicle: en rickshaw-sykkel"},
 ]
 
 TIE_HELP = {

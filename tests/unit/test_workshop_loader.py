@@ -507,8 +507,11 @@ def test_template_loads_with_zero_rejections(name: str) -> None:
     result = read_workshop(TEMPLATES / name, loaded_at=WHEN)
 
     assert (result.rejected, result.ignored_columns) == ([], [])
-    assert result.rows_read == len(result.batch.actors) == 3
-    assert {t.kind for t in result.batch.ties} == {"PARTNERS_WITH", "MEMBER_OF", "VOLUNTEERS_AT"}
+    assert result.rows_read == 4
+    assert len(result.batch.actors) == 3
+    assert [i.name for i in result.batch.initiatives] == ["Sykling uten alder – Nordbygda"]
+    assert {t.kind for t in result.batch.ties} == {"PARTNERS_WITH", "MEMBER_OF", "VOLUNTEERS_AT",
+                                                    "COORDINATES", "PARTICIPATES_IN"}
 
 
 def test_template_headers_are_the_documented_set() -> None:
