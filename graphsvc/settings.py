@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     """Language of text on maps and prints: ``nb`` (bokmål) or ``en``."""
     show_names: bool = False
     """Show individuals' names in API answers, maps and prints (else stable pseudonyms)."""
+    social_capital_rules: str | None = None
+    """Path of a JSON file overriding the bonding/bridging/linking rules (keys as in
+    ``graphsvc/data/social_capital_rules.json``; keys left out keep the defaults)."""
     allow_remote_without_keys: bool = False
     """Let ``serve`` listen beyond localhost with no API keys (only behind an authenticating
     proxy, e.g. the docker-compose setup, which publishes the port on 127.0.0.1)."""

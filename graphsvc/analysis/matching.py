@@ -1,24 +1,36 @@
 """Complementary matching: who can meet this need, and who could introduce them (DESIGN 3.3).
 
 Offers are ranked by category fit (exact > parent > same group), proximity (same district >
-elsewhere in the kommune), capacity, and social distance along existing trusted ties. Every
-result explains itself in words a planner reads, in bokmål or English.
+the whole kommune > elsewhere, or by distance when both ends have coordinates), capacity and
+availability, and social distance along existing trusted ties. Every result explains itself in
+words a planner reads, in bokmål or English. Offers are read from a category index memoised on
+the snapshot, and one hop-bounded search finds every introduction path (an introducing
+organisation's search tree is memoised too), so a query costs milliseconds.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import networkx as nx
 
-from graphsvc.analysis._cache import trust_graph
+from graphsvc.analysis._cache import cached, offer_index, trust_graph
 from graphsvc.errors import NotFoundError, ValidationError
 from graphsvc.privacy import display_name
 from graphsvc.taxonomy import load_taxonomy
 
 FIT_SCORE = {"exact": 1.0, "parent": 0.6, "sibling": 0.3}
-WEIGHTS = {"fit": 0.5, "proximity": 0.25, "capacity": 0.1, "social": 0.15}
+WEIGHTS = {"fit": 0.45, "proximity": 0.25, "capacity": 0.1, "availability": 0.05, "social": 0.15}
 MAX_HOPS = 4
+NEAR_KM = 5.0  # an offer this far away scores half of one next door
+# Search trees of introducing organisations kept per snapshot, in tree entries (one per node
+# reached, ~50 bytes each): every frivilligsentral of a 100k-actor kommune fits.
+TREE_BUDGET = 6_000_000
+_TREES_LOCK = threading.Lock()
 
 _TEXT = {
     "nb": {
@@ -29,6 +41,9 @@ _TEXT = {
         "other_district": "Holder til i en annen grend i kommunen: {district}",
         "whole_kommune": "Dekker hele kommunen",
         "capacity": "Kapasitet: {capacity}",
+        "capacity_short": "Kapasitet {capacity} er mindre enn behovet ({needed})",
+        "distance": "Omtrent {km} km unna",
+        "available_match": "Tilgjengelig når det trengs: {availability}",
         "availability": "Tilgjengelig: {availability}",
         "path": "Kan introduseres via: {chain} ({hops} ledd)",
         "direct": "{intro} kjenner dem direkte",
@@ -43,6 +58,9 @@ _TEXT = {
         "other_district": "Based in another district of the municipality: {district}",
         "whole_kommune": "Covers the whole municipality",
         "capacity": "Capacity: {capacity}",
+        "capacity_short": "Capacity {capacity} is less than needed ({needed})",
+        "distance": "About {km} km away",
+        "available_match": "Available when needed: {availability}",
         "availability": "Available: {availability}",
         "path": "Can be introduced through: {chain} ({hops} steps)",
         "direct": "{intro} knows them directly",
@@ -73,6 +91,10 @@ def match_need(
     district: str | None = None,
     seeker: str | None = None,
     limit: int = 10,
+    lat: float | None = None,
+    lon: float | None = None,
+    capacity: int | None = None,
+    availability: str | None = None,
     show_names: bool = False,
     lang: str = "nb",
 ) -> dict[str, Any]:
@@ -86,6 +108,10 @@ def match_need(
     seeker : the actor with the need; introductions are traced from them. Defaults to the
         district's frivilligsentral, which is who brokers such contacts in practice.
     limit : how many results.
+    lat, lon : where the need is; offers with coordinates are then ranked by distance too.
+        Default: the seeker's coordinates.
+    capacity : how much is needed (people or hours per month); offers with less rank lower.
+    availability : when it is needed (e.g. ``"kveld"``); offers available then rank higher.
     show_names : show individuals' names (else a pseudonym).
     lang : ``"nb"`` or ``"en"`` for the explanations.
 
@@ -114,6 +140,15 @@ def match_need(
     'Offers exactly what is needed: Transport and escort'
     >>> out["results"][0]["explanation"][-1]
     'Nes frivilligsentral knows them directly'
+    >>> G.nodes["t:bil"]["offers"].append({"id": "r3", "holder": "t:bil",
+    ...                                    "category": "help.transport", "capacity": 9})
+    >>> G.graph.pop("_cache", None)  # the graph was changed: drop what was derived from it
+    {...}
+    >>> [r["actor"]["name"] for r in match_need(G, "help.transport", district="Nes")["results"]]
+    ['Nes turlag', 'Vik bilverksted']
+    >>> match_need(G, "help.transport", district="Nes", capacity=12, lang="en")["results"][1][
+    ...     "explanation"][2]
+    'Capacity 9 is less than needed (12)'
     """
     tax = load_taxonomy()
     text = _TEXT.get(lang, _TEXT["nb"])
@@ -123,22 +158,30 @@ def match_need(
         raise NotFoundError(f"no actor with id '{seeker}'", id=seeker)
     if limit < 1:
         raise ValidationError("limit must be at least 1", limit=limit)
+    if (lat is None) != (lon is None):
+        raise ValidationError("give both lat and lon, or neither")
+    if seeker is not None and lat is None:
+        lat, lon = G.nodes[seeker].get("lat"), G.nodes[seeker].get("lon")
     introducer = seeker or default_introducer(G, district)
+    want = availability.casefold() if availability else None
 
-    candidates = []
-    for node, attrs in G.nodes(data=True):
-        if node == seeker:
-            continue
-        best = None
-        for res in attrs.get("offers", ()):
+    best: dict[Any, tuple[dict[str, Any], str]] = {}
+    index = offer_index(G)
+    for code in _fitting_codes(tax, category):
+        for node, res in index.get(code, ()):
+            if node == seeker:
+                continue
             fit = tax.fit(res["category"], category)
             if fit == "none":
                 continue
-            if best is None or FIT_SCORE[fit] > FIT_SCORE[best[1]]:
-                best = (res, fit)
-        if best is None:
-            continue
-        res, fit = best
+            held = best.get(node)
+            if held is None or FIT_SCORE[fit] > FIT_SCORE[held[1]] or (
+                    fit == held[1] and (res.get("capacity") or 0) > (held[0].get("capacity") or 0)):
+                best[node] = (res, fit)
+
+    candidates = []
+    for node, (res, fit) in best.items():
+        attrs = G.nodes[node]
         where = res.get("district") or attrs.get("district")
         if district is None:
             proximity = 0.5
@@ -148,28 +191,39 @@ def match_need(
             proximity = 0.6
         else:
             proximity = 0.3
-        capacity = res.get("capacity")
-        cap_score = 0.5 if capacity is None else min(capacity, 5) / 5
+        km = _km(lat, lon, attrs.get("lat"), attrs.get("lon"))
+        if km is not None:
+            proximity = max(proximity, 1.0 / (1.0 + km / NEAR_KM))
+        cap = res.get("capacity")
+        if cap is None:
+            cap_score = 0.5
+        elif capacity:
+            cap_score = min(1.0, cap / capacity)
+        else:
+            cap_score = min(cap, 5) / 5
+        offered = str(res.get("availability") or "").casefold()
+        avail_score = 0.5 if want is None or not offered else float(want in offered)
         base = (WEIGHTS["fit"] * FIT_SCORE[fit] + WEIGHTS["proximity"] * proximity
-                + WEIGHTS["capacity"] * cap_score)
-        candidates.append((base, node, attrs, res, fit, where))
+                + WEIGHTS["capacity"] * cap_score + WEIGHTS["availability"] * avail_score)
+        candidates.append((base, node, attrs, res, fit, where, km))
 
     # Social distance only for the head of the list: it is the costly part.
     candidates.sort(key=lambda c: (-c[0], c[1]))
     head = candidates[: max(limit * 3, 30)]
-    H = trust_graph(G)
+    paths = (_introduction_paths(G, introducer, {c[1] for c in head})
+             if introducer is not None else {})
     scored = []
-    for base, node, attrs, res, fit, where in head:
-        path = _path(H, introducer, node)
+    for base, node, attrs, res, fit, where, km in head:
+        path = paths.get(node)
         hops = None if path is None else len(path) - 1
         social = 0.0 if hops is None else 1.0 / max(hops, 1)
         scored.append((round(base + WEIGHTS["social"] * social, 4), node, attrs, res, fit, where,
-                       path, hops))
+                       km, path, hops))
     scored.sort(key=lambda s: (-s[0], s[1]))
 
     results = []
-    for rank, (score, node, attrs, res, fit, where, path, hops) in enumerate(scored[:limit], 1):
-        label = lambda n: display_name(n, G.nodes[n], show_names, lang)  # noqa: E731
+    for rank, (score, node, attrs, res, fit, where, km, path, hops) in enumerate(scored[:limit], 1):
+        label = lambda n: display_name(n, G.nodes[n], show_names, lang)
         explanation = [text[fit].format(cat=tax.name(res["category"], lang),
                                         need=tax.name(category, lang))]
         if where is None:
@@ -178,10 +232,18 @@ def match_need(
             explanation.append(text["same_district"].format(district=where))
         else:
             explanation.append(text["other_district"].format(district=where))
+        if km is not None:
+            explanation.append(text["distance"].format(km=round(km, 1)))
         if res.get("capacity") is not None:
-            explanation.append(text["capacity"].format(capacity=res["capacity"]))
+            if capacity and res["capacity"] < capacity:
+                explanation.append(text["capacity_short"].format(capacity=res["capacity"],
+                                                                 needed=capacity))
+            else:
+                explanation.append(text["capacity"].format(capacity=res["capacity"]))
         if res.get("availability"):
-            explanation.append(text["availability"].format(availability=res["availability"]))
+            key = "available_match" if want and want in res["availability"].casefold() \
+                else "availability"
+            explanation.append(text[key].format(availability=res["availability"]))
         if hops is None:
             explanation.append(text["no_path"].format(max=MAX_HOPS))
         elif hops == 0:
@@ -202,6 +264,7 @@ def match_need(
                          "description": res.get("description"),
                          "capacity": res.get("capacity"),
                          "availability": res.get("availability")},
+            "distance_km": None if km is None else round(km, 2),
             "social_distance": hops,
             "introducers": [{"id": n, "name": label(n), "kind": G.nodes[n].get("kind")}
                             for n in (path[1:-1] if path else [])],
@@ -214,7 +277,8 @@ def match_need(
                  "kind": G.nodes[introducer].get("kind")}
     return {
         "query": {"category": category, "category_name": tax.name(category, lang),
-                  "district": district, "seeker": seeker},
+                  "district": district, "seeker": seeker, "capacity": capacity,
+                  "availability": availability},
         "introducer": intro,
         "count": len(results),
         "candidates": len(candidates),
@@ -222,14 +286,87 @@ def match_need(
     }
 
 
-def _path(H: nx.Graph, source: str | None, target: str) -> list[str] | None:
-    """Strongest-tie path of at most ``MAX_HOPS`` hops, or None."""
-    if source is None or source not in H or target not in H:
+def _fitting_codes(tax, category: str) -> list[str]:
+    """Every category whose offers can fit a need for ``category`` (itself, its group, the
+    group's other members)."""
+    parent = tax.parent_of(category)
+    return sorted({category, parent} | {c.code for c in tax if c.parent == parent}
+                  | {c.code for c in tax if c.parent == category})
+
+
+def _km(lat1, lon1, lat2, lon2) -> float | None:
+    """Great-circle distance in km, or None when a coordinate is missing.
+
+    >>> round(_km(59.91, 10.75, 60.39, 5.32))  # Oslo – Bergen
+    305
+    """
+    if None in (lat1, lon1, lat2, lon2):
         return None
-    if source == target:
-        return [source]
-    try:
-        _length, path = nx.bidirectional_dijkstra(H, source, target, weight="weight")
-    except nx.NetworkXNoPath:
-        return None
-    return path if len(path) - 1 <= MAX_HOPS else None
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _search(H: nx.Graph, source: Any, targets: set[Any] | None = None) -> dict[Any, Any]:
+    """Strongest-tie paths of at most ``MAX_HOPS`` hops from ``source``: node → predecessor.
+
+    One Dijkstra that never extends a path beyond ``MAX_HOPS`` hops and, given ``targets``,
+    stops as soon as all of them are settled.
+    """
+    dist = {source: 0.0}
+    pred: dict[Any, Any] = {source: None}
+    hops = {source: 0}
+    settled: dict[Any, Any] = {}
+    heap = [(0.0, 0, source)]
+    left = None if targets is None else len(targets)
+    counter = 1
+    while heap and (left is None or left > 0):
+        d, _c, v = heapq.heappop(heap)
+        if v in settled:
+            continue
+        settled[v] = pred[v]
+        if targets is not None and v in targets:
+            left -= 1
+        if hops[v] >= MAX_HOPS:
+            continue
+        for w, data in H[v].items():
+            nd = d + data["weight"]
+            if w not in settled and nd < dist.get(w, math.inf):
+                dist[w], pred[w], hops[w] = nd, v, hops[v] + 1
+                heapq.heappush(heap, (nd, counter, w))
+                counter += 1
+    return settled
+
+
+def _introduction_paths(G: nx.MultiDiGraph, source: Any, targets: set[Any]
+                        ) -> dict[Any, list[Any]]:
+    """Paths from ``source`` to each reachable target. Organisations introduce most contacts
+    (the frivilligsentral when no asker is named), so their whole search tree is kept on the
+    snapshot (the most recent, within ``TREE_BUDGET``); an individual's search stops at the targets."""
+    H = trust_graph(G)
+    if source not in H:
+        return {}
+    if G.nodes[source].get("kind") == "individual":
+        wanted = {t for t in targets if t in H and H.degree(t) > 0}
+        tree = _search(H, source, wanted) if wanted else {source: None}
+    else:
+        trees: OrderedDict = cached(G, "introducer_trees", OrderedDict)
+        with _TREES_LOCK:  # API routes run in a thread pool
+            tree = trees.get(source)
+            if tree is not None:
+                trees.move_to_end(source)
+        if tree is None:
+            tree = _search(H, source)
+            with _TREES_LOCK:
+                trees[source] = tree
+                while len(trees) > 1 and sum(map(len, trees.values())) > TREE_BUDGET:
+                    trees.popitem(last=False)
+    out = {}
+    for t in targets:
+        if t in tree:
+            path = [t]
+            while tree[path[-1]] is not None:
+                path.append(tree[path[-1]])
+            out[t] = path[::-1]
+    return out

@@ -25,7 +25,7 @@ Every error has the same shape: `{"error": {"code": ..., "message": ..., "detail
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
-    from graphsvc.api.routes import actors, health, imports, maps, match
+    from graphsvc.api.routes import actors, analysis, health, imports, maps, match
 
     settings = settings or Settings()
     app = FastAPI(title="graphsvc", version=__version__, description=DESCRIPTION)
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = store or open_store(settings.store, settings)
     app.state.snapshot = Snapshot(app.state.store)
 
-    for module in (health, actors, match, imports, maps):
+    for module in (health, actors, match, analysis, imports, maps):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

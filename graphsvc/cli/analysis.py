@@ -1,4 +1,7 @@
-"""Analysis commands: ``graphsvc match``."""
+"""Analysis commands: ``graphsvc match|team|pairs|gaps|paths|brokers|communities|profile``.
+
+Each is a thin shell over one library function; ``--json`` prints the function's answer.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,81 @@ from graphsvc.cli._common import emit, read_graph
 from graphsvc.settings import Settings
 
 
+def _lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=["nb", "en"], default=None, help="default nb (bokmål)")
+
+
 def register(sub, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("match", parents=[common], help="who can meet a need")
     p.add_argument("category", help="need category, e.g. help.transport")
     p.add_argument("--district", help="where the need is")
     p.add_argument("--seeker", metavar="ID", help="the actor with the need")
+    p.add_argument("--capacity", type=int, help="how much is needed (people or hours a month)")
+    p.add_argument("--availability", help="when it is needed, e.g. kveld")
     p.add_argument("--limit", type=int, default=10)
-    p.add_argument("--lang", choices=["nb", "en"], default=None)
+    _lang(p)
     p.set_defaults(handler=cmd_match)
+
+    p = sub.add_parser("team", parents=[common], help="a team covering an initiative's needs")
+    p.add_argument("initiative", help="initiative id")
+    p.add_argument("--category", action="append", dest="categories", metavar="CODE",
+                   help="cover this category instead (repeatable)")
+    p.add_argument("--max-size", type=int, default=6)
+    _lang(p)
+    p.set_defaults(handler=cmd_team)
+
+    p = sub.add_parser("pairs", parents=[common], help="reciprocal pairs (each offers what "
+                                                        "the other needs)")
+    p.add_argument("--actor", metavar="ID", help="only pairs with this actor")
+    p.add_argument("--district", help="only this district")
+    p.add_argument("--limit", type=int, default=20)
+    _lang(p)
+    p.set_defaults(handler=cmd_pairs)
+
+    p = sub.add_parser("gaps", parents=[common], help="unmet needs and missing ties")
+    p.add_argument("--district", help="only this district")
+    p.add_argument("--hops", type=int, default=None, help="steps within which a group counts "
+                                                          "as linked to authority (default 3)")
+    p.add_argument("--limit", type=int, default=10, help="items shown per list")
+    _lang(p)
+    p.set_defaults(handler=cmd_gaps)
+
+    p = sub.add_parser("paths", parents=[common], help="the best path of trusted ties")
+    p.add_argument("source", help="actor id the path starts from")
+    p.add_argument("target", nargs="?", help="actor id; leave out for the linking path to the "
+                                             "municipality")
+    p.add_argument("--service", help="linking path to this service (id or part of its name)")
+    p.add_argument("--alternatives", type=int, default=2)
+    _lang(p)
+    p.set_defaults(handler=cmd_paths)
+
+    p = sub.add_parser("brokers", parents=[common], help="the bridge builders (brobyggere)")
+    p.add_argument("--by", default="community",
+                   help="what a group is: community, district, age_band, kind or none")
+    p.add_argument("--top", type=int, default=20)
+    p.add_argument("--kind", action="append", dest="kinds", help="only this actor kind "
+                                                                 "(repeatable)")
+    _lang(p)
+    p.set_defaults(handler=cmd_brokers)
+
+    p = sub.add_parser("communities", parents=[common], help="communities and silos")
+    p.add_argument("--resolution", type=float, default=1.0,
+                   help="lower gives fewer, larger communities")
+    p.add_argument("--min-size", type=int, default=2)
+    _lang(p)
+    p.set_defaults(handler=cmd_communities)
+
+    p = sub.add_parser("profile", parents=[common], help="an actor's social capital")
+    p.add_argument("actor", help="actor id")
+    _lang(p)
+    p.set_defaults(handler=cmd_profile)
+
+
+def _opts(args, settings: Settings) -> dict:
+    from graphsvc.analysis import load_rules
+
+    return {"rules": load_rules(settings.social_capital_rules),
+            "show_names": settings.show_names, "lang": args.lang or settings.lang}
 
 
 def cmd_match(args, settings: Settings, as_json: bool) -> int:
@@ -23,8 +93,8 @@ def cmd_match(args, settings: Settings, as_json: bool) -> int:
 
     G = read_graph(settings)
     out = match_need(G, args.category, district=args.district, seeker=args.seeker,
-                     limit=args.limit, show_names=settings.show_names,
-                     lang=args.lang or settings.lang)
+                     limit=args.limit, capacity=args.capacity, availability=args.availability,
+                     show_names=settings.show_names, lang=args.lang or settings.lang)
     lines = [f"{out['count']} of {out['candidates']} offer(s) for "
              f"{out['query']['category_name']} ({args.category})"
              + (f" in {args.district}" if args.district else "")]
@@ -36,3 +106,108 @@ def cmd_match(args, settings: Settings, as_json: bool) -> int:
     return 0
 
 
+def cmd_team(args, settings: Settings, as_json: bool) -> int:
+    from graphsvc.analysis import build_team
+
+    out = build_team(read_graph(settings), args.initiative, categories=args.categories,
+                     max_size=args.max_size, show_names=settings.show_names,
+                     lang=args.lang or settings.lang)
+    lines = [f"{out['initiative']['name']}: {out['explanation']}"]
+    for i, m in enumerate(out["team"], 1):
+        lines.append(f"{i:>3}. {m['actor']['name']} ({m['actor']['kind']}, "
+                     f"{m['actor']['district'] or '-'})")
+        lines.extend(f"       {e}" for e in m["explanation"])
+    lines.extend(f"  ! {g['explanation']}" for g in out["uncovered"])
+    emit(out, as_json, "\n".join(lines))
+    return 0
+
+
+def cmd_pairs(args, settings: Settings, as_json: bool) -> int:
+    from graphsvc.analysis import reciprocal_pairs
+
+    out = reciprocal_pairs(read_graph(settings), actor=args.actor, district=args.district,
+                           limit=args.limit, show_names=settings.show_names,
+                           lang=args.lang or settings.lang)
+    lines = [f"{out['count']} reciprocal pair(s)"]
+    lines.extend(f"  - {p['explanation']}" for p in out["pairs"])
+    emit(out, as_json, "\n".join(lines))
+    return 0
+
+
+def cmd_gaps(args, settings: Settings, as_json: bool) -> int:
+    from graphsvc.analysis import gaps_report
+
+    out = gaps_report(read_graph(settings), district=args.district, k=args.hops,
+                      limit=args.limit, **_opts(args, settings))
+    lines = [f"- {e}" for e in out["explanation"]]
+    for title, items in (("unmet_needs", out["unmet_needs"]["items"]),
+                         ("demand_supply", out["demand_supply"]["items"])):
+        lines.append(f"\n{title}:")
+        lines.extend(f"  {i['explanation']}" for i in items)
+    lines.append("\ngroups:")
+    lines.extend(f"  {g['explanation']}" for g in out["groups"]["weakest"])
+    lines.append("\ndistricts without a frivilligsentral:")
+    lines.extend(f"  {d['district']}: {d['explanation']}"
+                 for d in out["districts"]["without_frivilligsentral"])
+    lines.append("\nvolunteering:")
+    lines.extend(f"  {a}" for a in out["volunteering"]["assumptions"])
+    lines.extend(f"  {s['explanation']}" for s in out["volunteering"]["sectors"])
+    emit(out, as_json, "\n".join(lines))
+    return 0
+
+
+def cmd_paths(args, settings: Settings, as_json: bool) -> int:
+    from graphsvc.analysis import linking_path, path_between
+
+    G = read_graph(settings)
+    if args.target:
+        out = path_between(G, args.source, args.target, alternatives=args.alternatives,
+                           **_opts(args, settings))
+    else:
+        out = linking_path(G, args.source, service=args.service,
+                           alternatives=args.alternatives, **_opts(args, settings))
+    lines = [out["explanation"]]
+    for p in out["paths"]:
+        lines.append(f"\n{p['label']}: {p['explanation']}")
+        lines.extend(f"  {h['from']['name']} -[{h['tie']}, {h['class']}]- {h['to']['name']}: "
+                     f"{h['explanation']}" for h in p["hops"])
+    emit(out, as_json, "\n".join(lines))
+    return 0
+
+
+def cmd_brokers(args, settings: Settings, as_json: bool) -> int:
+    from graphsvc.analysis import brokers
+
+    out = brokers(read_graph(settings), by=args.by, top=args.top,
+                  kinds=tuple(args.kinds) if args.kinds else None, **_opts(args, settings))
+    mode = "exact" if out["exact"] else f"sampled from {out['sources']} sources"
+    lines = [f"top {out['count']} bridge builders (groups: {out['by']}; {mode})"]
+    for r in out["results"]:
+        lines.append(f"{r['rank']:>3}. {r['actor']['name']} ({r['actor']['kind']})")
+        lines.extend(f"       {e}" for e in r["explanation"])
+    emit(out, as_json, "\n".join(lines))
+    return 0
+
+
+def cmd_communities(args, settings: Settings, as_json: bool) -> int:
+    from graphsvc.analysis import communities
+
+    out = communities(read_graph(settings), resolution=args.resolution,
+                      min_size=args.min_size, **_opts(args, settings))
+    lines = [f"{out['count']} communities, {out['silos']} silo(s)"]
+    for c in out["communities"]:
+        lines.extend(f"  {e}" for e in c["explanation"])
+    emit(out, as_json, "\n".join(lines))
+    return 0
+
+
+def cmd_profile(args, settings: Settings, as_json: bool) -> int:
+    from graphsvc.analysis import social_capital_profile
+
+    out = social_capital_profile(read_graph(settings), args.actor, **_opts(args, settings))
+    lines = [f"{out['actor']['name']} ({out['actor']['kind']})"]
+    lines.extend(f"  {e}" for e in out["explanation"])
+    lines.extend(f"  - {t['other']['name']} [{t['kind']}, {t['class']}]: {t['explanation']}"
+                 for t in out["ties"] or [])
+    emit(out, as_json, "\n".join(lines))
+    return 0

@@ -23,11 +23,17 @@ def match(
                                       "and asker come from it)")] = None,
     district: str | None = None,
     seeker: Annotated[str | None, Query(description="id of the actor with the need")] = None,
+    capacity: Annotated[int | None, Query(ge=1, description="how much is needed (people or "
+                                          "hours a month)")] = None,
+    availability: Annotated[str | None, Query(description="when it is needed, e.g. kveld")]
+    = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     lang: Literal["nb", "en"] = "nb",
 ) -> MatchPublic:
-    """Ranked offers for a need, each with an explanation: category fit, district, capacity, and
-    the chain of existing ties that could introduce them."""
+    """Ranked offers for a need, each with an explanation: category fit, district or distance,
+    capacity, availability, and the chain of existing ties that could introduce them."""
     if need is not None:
         found = next(((n, h) for n, d in G.nodes(data=True) for h in d.get("needs", ())
                       if h["id"] == need), None)
@@ -37,7 +43,9 @@ def match(
         category = category or held["category"]
         district = district or held.get("district") or G.nodes[holder].get("district")
         seeker = seeker or holder
+        capacity = capacity or held.get("capacity")
     if category is None:
         raise ValidationError("give a category (e.g. ?category=help.transport) or a need id")
     return MatchPublic(**match_need(G, category, district=district, seeker=seeker, limit=limit,
-                                    show_names=settings.show_names, lang=lang))
+                                    capacity=capacity, availability=availability, lat=lat,
+                                    lon=lon, show_names=settings.show_names, lang=lang))

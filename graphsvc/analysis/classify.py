@@ -1,0 +1,202 @@
+"""Bonding, bridging and linking: every tie classified by rules held as data, with its reason.
+
+A tie is *linking* if it crosses levels of authority, *bonding* if it joins actors of one level
+who share enough group identities, *bridging* otherwise (Putnam 2000; Szreter & Woolcock 2004;
+DESIGN 3.3). Tie kinds may be fixed by the rules (membership of one's own association is
+belonging: bonding). See docs/analysis/classification.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import networkx as nx
+
+from graphsvc.analysis._cache import cached, trust_graph
+from graphsvc.analysis.rules import Rules, load_rules
+from graphsvc.privacy import display_name
+
+CLASS_NAMES = {
+    "nb": {"bonding": "sammenbindende (bonding)", "bridging": "brobyggende (bridging)",
+           "linking": "forbindende (linking)"},
+    "en": {"bonding": "bonding", "bridging": "bridging", "linking": "linking"},
+}
+_TEXT = {
+    "nb": {
+        "override": "{kind} er tilhørighet i egen gruppe (regel for tilknytningstypen)",
+        "linking": "Krysser nivåer av makt og myndighet: {a} (nivå {la}) og {b} (nivå {lb})",
+        "bonding": "Samme nivå og felles gruppe: {shared}",
+        "bridging": "Samme nivå, men for lite felles til å være én gruppe ({shared})",
+        "nothing": "ingenting felles",
+    },
+    "en": {
+        "override": "{kind} is belonging to one's own group (rule for this tie kind)",
+        "linking": "Crosses levels of power or authority: {a} (level {la}) and {b} (level {lb})",
+        "bonding": "Same level and a shared group: {shared}",
+        "bridging": "Same level, but too little in common to be one group ({shared})",
+        "nothing": "nothing in common",
+    },
+}
+_IDENTITY = {
+    "nb": {"membership": "begge med i {name}", "age_band": "samme aldersgruppe",
+           "background": "samme bakgrunn", "district": "samme grend ({value})"},
+    "en": {"membership": "both part of {name}", "age_band": "same age band",
+           "background": "same background", "district": "same district ({value})"},
+}
+
+
+def identities(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[Any, frozenset[str]]:
+    """Group identities of every node: ``"membership:<group id>"`` for each group it belongs to
+    (and for itself, if others belong to it), and ``"<attribute>:<value>"``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("p", kind="individual", district="Nes", age_band="80+")
+    >>> G.add_node("lag", kind="association", district="Nes")
+    >>> _ = G.add_edge("p", "lag", key="MEMBER_OF", kind="MEMBER_OF", strength=0.5)
+    >>> sorted(identities(G)["p"])
+    ['age_band:80+', 'district:Nes', 'membership:lag']
+    """
+    rules = rules or load_rules()
+
+    def build() -> dict[Any, frozenset[str]]:
+        ids: dict[Any, set[str]] = {n: set() for n in G}
+        attrs = [a for a in rules.identities if a != "membership"]
+        for n, d in G.nodes(data=True):
+            for a in attrs:
+                if d.get(a):
+                    ids[n].add(f"{a}:{d[a]}")
+        if "membership" in rules.identities:
+            for u, v, kind in G.edges(keys=True):
+                if kind in rules.membership_ties:
+                    ids[u].add(f"membership:{v}")
+                    ids[v].add(f"membership:{v}")
+        return {n: frozenset(s) for n, s in ids.items()}
+
+    return cached(G, f"identities:{rules.key}", build)
+
+
+def classify_pair(
+    G: nx.MultiDiGraph, u: Any, v: Any, kind: str, *, rules: Rules | None = None
+) -> tuple[str, str, tuple[str, ...]]:
+    """``(class, rule, shared identities)`` of one tie ``u -[kind]- v``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="individual", district="Nes", age_band="80+")
+    >>> G.add_node("b", kind="individual", district="Nes", age_band="80+")
+    >>> G.add_node("c", kind="individual", district="Vik", age_band="80+")
+    >>> G.add_node("k", kind="municipality")
+    >>> classify_pair(G, "a", "b", "KNOWS")
+    ('bonding', 'bonding', ('age_band:80+', 'district:Nes'))
+    >>> classify_pair(G, "a", "c", "KNOWS")
+    ('bridging', 'bridging', ('age_band:80+',))
+    >>> classify_pair(G, "a", "k", "KNOWS")[:2]
+    ('linking', 'linking')
+    """
+    rules = rules or load_rules()
+    if kind in rules.kind_overrides:
+        return rules.kind_overrides[kind], "override", ()
+    lu, lv = rules.level(G.nodes[u].get("kind")), rules.level(G.nodes[v].get("kind"))
+    if abs(lu - lv) >= rules.linking_min_gap:
+        return "linking", "linking", ()
+    ids = identities(G, rules=rules)
+    shared = tuple(sorted(ids[u] & ids[v]))
+    if len(shared) >= rules.min_shared:
+        return "bonding", "bonding", shared
+    return "bridging", "bridging", shared
+
+
+def tie_classes(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[tuple, tuple]:
+    """Every tie ``(source, target, kind)`` → ``(class, rule, shared)``; memoised."""
+    rules = rules or load_rules()
+
+    def build() -> dict[tuple, tuple]:
+        return {(u, v, k): classify_pair(G, u, v, k, rules=rules)
+                for u, v, k in G.edges(keys=True)}
+
+    return cached(G, f"tie_classes:{rules.key}", build)
+
+
+def pair_class(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[tuple, str]:
+    """Class of each trust-graph edge (the strongest tie between two nodes), both orders."""
+    rules = rules or load_rules()
+
+    def build() -> dict[tuple, str]:
+        H = trust_graph(G)
+        classes = tie_classes(G, rules=rules)
+        out: dict[tuple, str] = {}
+        for u, v, d in H.edges(data=True):
+            s = d["source"]
+            t = v if s == u else u
+            c = classes[(s, t, d["kind"])][0]
+            out[(u, v)] = out[(v, u)] = c
+        return out
+
+    return cached(G, f"pair_class:{rules.key}", build)
+
+
+def explain_tie(
+    G: nx.MultiDiGraph, u: Any, v: Any, kind: str, *, rules: Rules | None = None,
+    show_names: bool = False, lang: str = "nb",
+) -> dict[str, Any]:
+    """One tie as plain data: class, rule, shared identities and a sentence.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("f", kind="frivilligsentral", name="Nes frivilligsentral")
+    >>> G.add_node("k", kind="municipality", name="Fjordvik kommune")
+    >>> explain_tie(G, "f", "k", "PARTNERS_WITH", lang="en")["explanation"]
+    'Crosses levels of power or authority: Nes frivilligsentral (level 1) and Fjordvik kommune (level 3)'
+    """
+    rules = rules or load_rules()
+    cls, rule, shared = classify_pair(G, u, v, kind, rules=rules)
+    text = _TEXT.get(lang, _TEXT["nb"])
+    label = lambda n: display_name(n, G.nodes[n], show_names, lang)
+    if rule == "override":
+        sentence = text["override"].format(kind=kind)
+    elif rule == "linking":
+        sentence = text["linking"].format(
+            a=label(u), b=label(v), la=rules.level(G.nodes[u].get("kind")),
+            lb=rules.level(G.nodes[v].get("kind")))
+    else:
+        words = describe_shared(G, shared, show_names=show_names, lang=lang) or text["nothing"]
+        sentence = text[rule].format(shared=words)
+    return {"source": u, "target": v, "kind": kind, "class": cls,
+            "class_name": CLASS_NAMES.get(lang, CLASS_NAMES["nb"])[cls], "rule": rule,
+            "shared": [_public_identity(s) for s in shared], "explanation": sentence}
+
+
+def _public_identity(identity: str) -> str:
+    """Shared identities without personal values (age band, background are personal data)."""
+    attr = identity.split(":", 1)[0]
+    return attr if attr in ("age_band", "background") else identity
+
+
+def describe_shared(G: nx.MultiDiGraph, shared, *, show_names: bool = False,
+                    lang: str = "nb") -> str:
+    words = _IDENTITY.get(lang, _IDENTITY["nb"])
+    parts = []
+    for s in shared:
+        attr, _, value = s.partition(":")
+        if attr == "membership":
+            name = display_name(value, G.nodes[value], show_names, lang) if value in G else value
+            parts.append(words["membership"].format(name=name))
+        elif attr in words:
+            parts.append(words[attr].format(value=value))
+    return ", ".join(parts)
+
+
+def class_counts(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[str, int]:
+    """How many ties of each class the graph holds.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="individual"); G.add_node("k", kind="municipality")
+    >>> _ = G.add_edge("a", "k", key="KNOWS", kind="KNOWS")
+    >>> class_counts(G)
+    {'bonding': 0, 'bridging': 0, 'linking': 1}
+    """
+    counts = Counter(c[0] for c in tie_classes(G, rules=rules).values())
+    return {c: counts.get(c, 0) for c in ("bonding", "bridging", "linking")}
