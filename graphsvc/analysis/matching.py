@@ -10,6 +10,8 @@ organisation's search tree is memoised too), so a query costs milliseconds.
 
 from __future__ import annotations
 
+import difflib
+
 import heapq
 import math
 import threading
@@ -39,6 +41,7 @@ _TEXT = {
         "sibling": "Tilbyr noe i samme gruppe: {cat} (behovet er {need})",
         "same_district": "Holder til i samme grend: {district}",
         "other_district": "Holder til i en annen grend i kommunen: {district}",
+        "in_district": "Holder til i {district}",
         "whole_kommune": "Dekker hele kommunen",
         "capacity": "Kapasitet: {capacity}",
         "capacity_short": "Kapasitet {capacity} er mindre enn behovet ({needed})",
@@ -56,6 +59,7 @@ _TEXT = {
         "sibling": "Offers something in the same group: {cat} (the need is {need})",
         "same_district": "Based in the same district: {district}",
         "other_district": "Based in another district of the municipality: {district}",
+        "in_district": "Based in {district}",
         "whole_kommune": "Covers the whole municipality",
         "capacity": "Capacity: {capacity}",
         "capacity_short": "Capacity {capacity} is less than needed ({needed})",
@@ -82,6 +86,17 @@ def default_introducer(G: nx.MultiDiGraph, district: str | None = None) -> str |
         return centres[0]
     towns = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "municipality")
     return towns[0] if towns else None
+
+
+def _known_district(G: nx.MultiDiGraph, district: str) -> str:
+    """The district as the graph spells it (case-insensitive), or a ValidationError that
+    lists the known ones: a misspelt district must not silently rank as 'elsewhere'."""
+    known = sorted({d["district"] for _n, d in G.nodes(data=True) if d.get("district")})
+    for name in known:
+        if name.casefold() == district.casefold():
+            return name
+    shown = ", ".join(known[:20]) + (" …" if len(known) > 20 else "")
+    raise ValidationError(f"unknown district '{district}'; known: {shown}", district=district)
 
 
 def match_need(
@@ -153,7 +168,11 @@ def match_need(
     tax = load_taxonomy()
     text = _TEXT.get(lang, _TEXT["nb"])
     if category not in tax:
-        raise ValidationError(f"unknown category '{category}'", category=category)
+        close = difflib.get_close_matches(category, [c.code for c in tax], n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValidationError(f"unknown category '{category}'{hint}", category=category)
+    if district is not None:
+        district = _known_district(G, district)
     if seeker is not None and seeker not in G:
         raise NotFoundError(f"no actor with id '{seeker}'", id=seeker)
     if limit < 1:
@@ -228,7 +247,9 @@ def match_need(
                                         need=tax.name(category, lang))]
         if where is None:
             explanation.append(text["whole_kommune"])
-        elif district is not None and where == district:
+        elif district is None:
+            explanation.append(text["in_district"].format(district=where))
+        elif where == district:
             explanation.append(text["same_district"].format(district=where))
         else:
             explanation.append(text["other_district"].format(district=where))

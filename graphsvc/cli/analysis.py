@@ -95,8 +95,8 @@ def cmd_match(args, settings: Settings, as_json: bool) -> int:
     out = match_need(G, args.category, district=args.district, seeker=args.seeker,
                      limit=args.limit, capacity=args.capacity, availability=args.availability,
                      show_names=settings.show_names, lang=args.lang or settings.lang)
-    lines = [f"{out['count']} of {out['candidates']} offer(s) for "
-             f"{out['query']['category_name']} ({args.category})"
+    lines = [f"{out['count']} of {out['candidates']} candidate offer(s) (exact or related "
+             f"category) for {out['query']['category_name']} ({args.category})"
              + (f" in {args.district}" if args.district else "")]
     for r in out["results"]:
         lines.append(f"{r['rank']:>3}. {r['actor']['name']} ({r['actor']['kind']}, "

@@ -145,3 +145,20 @@ def test_import_upload_reports_the_bad_row(api):
     [bad] = body["rejected"]
     assert (bad["file"], bad["line"]) == ("verksted.csv", 3)
     assert "help.teleport" in bad["reason"]
+
+
+def test_a_misspelt_district_or_category_is_named_not_silently_ignored(api):
+    response = api.get("/match", params={"category": "help.transport", "district": "Nowhere"})
+    assert_error(response, 422, "invalid_input", "unknown district 'Nowhere'; known: ")
+    response = api.get("/match", params={"category": "help.transprt"})
+    assert_error(response, 422, "invalid_input", "did you mean 'help.transport'?")
+
+
+def test_district_is_matched_case_insensitively_and_explained(api, demo_batch):
+    district = demo_batch.actors[-1].district
+    lower = api.get("/match", params={"category": "help.transport",
+                                      "district": district.lower()}).json()
+    assert lower["query"]["district"] == district
+    anywhere = api.get("/match", params={"category": "help.transport", "lang": "en"}).json()
+    assert all("another district" not in line
+               for r in anywhere["results"] for line in r["explanation"])
