@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,7 +29,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     from graphsvc.api.routes import actors, analysis, health, imports, maps, match
 
     settings = settings or Settings()
-    app = FastAPI(title="graphsvc", version=__version__, description=DESCRIPTION)
+    # /docs and /redoc serve Swagger UI and ReDoc from the package, not a CDN: the service
+    # must be usable on an offline municipal PC.
+    app: FastAPI = FastAPIOffline(title="graphsvc", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
     app.state.store = store or open_store(settings.store, settings)
     app.state.snapshot = Snapshot(app.state.store)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -162,3 +164,16 @@ def test_district_is_matched_case_insensitively_and_explained(api, demo_batch):
     anywhere = api.get("/match", params={"category": "help.transport", "lang": "en"}).json()
     assert all("another district" not in line
                for r in anywhere["results"] for line in r["explanation"])
+
+
+@pytest.mark.parametrize("page,assets", [
+    pytest.param("/docs", ("swagger-ui-bundle.js", "swagger-ui.css"), id="swagger"),
+    pytest.param("/redoc", ("redoc.standalone.js",), id="redoc"),
+])
+def test_api_docs_work_offline(api, page, assets):
+    html = api.get(page).text
+    assert "/openapi.json" in html
+    assert "cdn" not in html.lower() and "https://" not in html
+    for asset in assets:
+        url = re.search(rf'"([^"]*{re.escape(asset)})"', html).group(1)
+        assert url.startswith("/") and api.get(url).status_code == 200
