@@ -13,8 +13,8 @@ import urllib.request
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from tests.fixtures.browser import watch
+
 
 
 def _free_port() -> int:
@@ -69,30 +69,19 @@ def test_health_and_ranked_match_with_explanations(served):
 
 
 @pytest.mark.browser
-def test_the_served_map_opens_offline_in_chromium(served):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+def test_the_served_map_opens_offline_in_chromium(served, browser):
     base, _ = served
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            errors: list[str] = []
-            requests: list[str] = []
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(f"{base}/")  # redirects to the map
-            page.wait_for_function("() => window.graphsvc && window.graphsvc.ready",
-                                   timeout=60_000)
-            assert errors == []
-            assert requests and all(u.startswith("http://127.0.0.1:") for u in requests), requests
-            nodes = page.evaluate("() => network.body.nodeIndices.length")
-            assert nodes >= 1000
-            assert page.locator("#legend").is_visible()
-            # Pseudonyms only: no individual's name from the demo reaches the browser.
-            names = page.evaluate("() => network.body.data.nodes.get().map(n => n.name)")
-            assert any(n.startswith("Person ") for n in names)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        seen = watch(page)
+        page.goto(f"{base}/")  # redirects to the map
+        page.wait_for_function("() => window.graphsvc && window.graphsvc.ready", timeout=60_000)
+        assert seen["errors"] == []
+        assert seen["requests"] and all(u.startswith(base) for u in seen["requests"]), seen
+        assert page.evaluate("() => network.body.nodeIndices.length") >= 1000
+        assert page.locator("#legend").is_visible()
+        # Pseudonyms only: no individual's name from the demo reaches the browser.
+        names = page.evaluate("() => network.body.data.nodes.get().map(n => n.name)")
+        assert any(n.startswith("Person ") for n in names)
+    finally:
+        page.close()

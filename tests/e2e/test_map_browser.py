@@ -3,34 +3,18 @@ its own file, runs no hostile name, and shows its legend."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.browser import serve_directory, watch
 from tests.fixtures.graphs import HOSTILE_IMG, HOSTILE_SCRIPT, small_community
 from visualisations import render_map
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HOSTILE_TITLE = "<img src=x onerror=window.__pwned=9> Fjordvik"
 
 pytestmark = pytest.mark.browser
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install '.[test]')"
-)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -43,27 +27,8 @@ def site(tmp_path_factory, graph) -> Iterator[str]:
     """The map written to a file and served from a throwaway server on 127.0.0.1."""
     root: Path = tmp_path_factory.mktemp("map")
     (root / "map.html").write_text(render_map(graph, title=HOSTILE_TITLE), encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=15_000)
-        try:
-            yield b
-        finally:
-            b.close()
+    with serve_directory(root) as url:
+        yield url
 
 
 @pytest.fixture
@@ -71,10 +36,7 @@ def opened(browser, site):
     """The map open in a fresh page, with everything the page logged and requested."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
-        seen: dict[str, list[str]] = {"errors": [], "requests": []}
-        page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
-        page.on("pageerror", lambda e: seen["errors"].append(f"pageerror: {e}"))
-        page.on("request", lambda r: seen["requests"].append(r.url))
+        seen = watch(page)
         page.set_default_timeout(10_000)
         page.goto(site + "map.html")
         # A function, not a string: the page's CSP forbids eval, and Playwright evals strings.

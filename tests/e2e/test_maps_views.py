@@ -4,22 +4,14 @@ community drills down into a district and back."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from graphsvc.views import build_view
-from tests.e2e.test_map_browser import (
-    ARGS,
-    CHROMIUM,
-    HOSTILE_TITLE,
-    _QuietHandler,
-    sync_api,
-)
+from tests.e2e.test_map_browser import HOSTILE_TITLE
+from tests.fixtures.browser import serve_directory, watch
 from tests.fixtures.graphs import (
     HOSTILE_IMG,
     NAMED_PERSON_ID,
@@ -58,26 +50,8 @@ def site(tmp_path_factory, graph, big) -> Iterator[str]:
         html = render_map(v.graph, **{**v.render_kwargs(), "title": HOSTILE_TITLE})
         (root / f"{name}.html").write_text(html, encoding="utf-8")
     (root / "clusters.html").write_text(render_map(big, title="Stor", aggregate=True), "utf-8")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=15_000)
-        try:
-            yield b
-        finally:
-            b.close()
+    with serve_directory(root) as url:
+        yield url
 
 
 @pytest.fixture
@@ -87,10 +61,7 @@ def open_map(browser, site):
     def _open(name: str):
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         pages.append(page)
-        seen: dict[str, list[str]] = {"errors": [], "requests": []}
-        page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
-        page.on("pageerror", lambda e: seen["errors"].append(f"pageerror: {e}"))
-        page.on("request", lambda r: seen["requests"].append(r.url))
+        seen = watch(page)
         page.set_default_timeout(10_000)
         page.goto(f"{site}{name}.html")
         page.wait_for_function("() => window.graphsvc && window.graphsvc.ready")
