@@ -177,3 +177,19 @@ def test_api_docs_work_offline(api, page, assets):
     for asset in assets:
         url = re.search(rf'"([^"]*{re.escape(asset)})"', html).group(1)
         assert url.startswith("/") and api.get(url).status_code == 200
+
+
+def test_export_gives_a_person_everything_held_about_them_and_erasure_removes_it(api, demo_batch):
+    person = next(a for a in demo_batch.actors if a.kind == "individual"
+                  and any(t.source == a.id or t.target == a.id for t in demo_batch.ties))
+    export = api.get(f"/actors/{person.id}/export").json()
+    assert export["actor"]["name"] == person.name
+    assert export["actor"]["consent_purpose"] == person.consent_purpose
+    held_ties = {(t.source, t.kind, t.target) for t in demo_batch.ties
+                 if person.id in (t.source, t.target)}
+    assert {(t["source"], t["kind"], t["target"]) for t in export["ties"]} == held_ties
+    assert {r["id"] for r in export["resources"]} == {
+        r.id for r in demo_batch.resources if r.holder == person.id}
+    assert api.delete(f"/actors/{person.id}").status_code == 204
+    assert_error(api.get(f"/actors/{person.id}/export"), 404, "not_found", person.id)
+    assert person.id not in api.get("/maps/network.html").text

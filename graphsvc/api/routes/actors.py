@@ -91,6 +91,25 @@ def get_actor(actor_id: str, G: GraphDep, settings: SettingsDep) -> ActorPublic:
     return actor_public(G, actor_id, show_names=settings.show_names, with_ties=True)
 
 
+@router.get("/{actor_id}/export")
+def export_actor(actor_id: str, store: StoreDep, G: GraphDep) -> dict[str, Any]:
+    """Everything graphsvc holds about one actor (GDPR right of access): the stored record with
+    every personal field and its provenance, its resources and needs, and every tie in or out.
+    Names are shown: this answers the person's own request."""
+    actor = store.get_actor(actor_id)
+    if actor_id not in G:
+        G = store.to_networkx()  # the snapshot may lag a write made a moment ago
+    attrs = G.nodes[actor_id]
+    ties = [{"source": u, "target": v, **d} for u, v, d in G.out_edges(actor_id, data=True)]
+    ties += [{"source": u, "target": v, **d} for u, v, d in G.in_edges(actor_id, data=True)]
+    return {
+        "actor": actor.model_dump(mode="json", exclude_none=True),
+        "resources": attrs.get("offers", []),
+        "needs": attrs.get("needs", []),
+        "ties": ties,
+    }
+
+
 @router.post("", response_model=WriteReport, status_code=200)
 def write_graph(batch: GraphBatch, store: StoreDep) -> WriteReport:
     """Write actors, initiatives, resources, needs and ties in one atomic batch (upsert by
