@@ -59,13 +59,16 @@ def import_files(
                                   kommunenummer=code)
     loaded_at = datetime.now(UTC).replace(microsecond=0)
     results: list[tuple[str, LoadResult]] = []
+    known: dict[str, list[str]] | None = None
     for raw in paths:
         path = Path(raw)
         name = (names or {}).get(str(raw)) or path.name
         kind_of_file = fmt or detect_format(path, name)
         hook = _hook(progress, name, path)
+        if kind_of_file == "workshop" and known is None:
+            known = known_names(store)
         results.append((kind_of_file, _read(kind_of_file, path, name, loaded_at, wanted,
-                                            kind, category, hook)))
+                                            kind, category, hook, known)))
     batch, no_actor = _merge(store, results)
     rejected = [e for _, r in results for e in r.rejected]
     rejected.extend(_drop_unknown_references(store, batch))
@@ -105,7 +108,7 @@ def _hook(progress: ProgressHook | None, name: str, path: Path) -> Callable[[int
 
 def _read(fmt: str, path: Path, name: str, loaded_at: datetime, kommuner: list[str] | None,
           kind: str | None, category: str | None, hook: Callable[[int], None] | None,
-          ) -> LoadResult:
+          known: dict[str, list[str]] | None = None) -> LoadResult:
     if fmt == "brreg":
         from loaders.brreg import read_brreg
 
@@ -128,7 +131,20 @@ def _read(fmt: str, path: Path, name: str, loaded_at: datetime, kommuner: list[s
     from loaders.workshop import read_workshop
 
     kommunenummer = kommuner[0] if kommuner and len(kommuner) == 1 else None
-    return read_workshop(path, loaded_at=loaded_at, source=name, kommunenummer=kommunenummer)
+    return read_workshop(path, loaded_at=loaded_at, source=name, kommunenummer=kommunenummer,
+                         known=known)
+
+
+def known_names(store: GraphStore) -> dict[str, list[str]]:
+    """Organisations and initiatives the store holds, by normalised name, so a workshop sheet
+    can tie to them by name. Individuals are left out: names do not identify people."""
+    from loaders.workshop import _name_key
+
+    names: dict[str, list[str]] = {}
+    for record in (*store._all("actors"), *store._all("initiatives")):
+        if record.get("kind") != "individual":
+            names.setdefault(_name_key(record["name"]), []).append(record["id"])
+    return names
 
 
 def _merge(store: GraphStore, results: list[tuple[str, LoadResult]]) -> tuple[GraphBatch, set[str]]:

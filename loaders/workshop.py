@@ -47,7 +47,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,8 +133,13 @@ def read_workshop(
     kommunenummer: str | None = None,
     loaded_at: datetime | None = None,
     source: str | None = None,
+    known: Mapping[str, list[str]] | None = None,
 ) -> LoadResult:
     """Read a workshop sheet; ``kommunenummer`` is used for rows that do not give one.
+
+    ``known`` maps ``_name_key(name)`` to the ids of organisations and initiatives the store
+    already holds, so a second workshop's sheet can tie to them by name. Individuals are never
+    resolved by name across sheets: two people may share a name.
 
     ``source`` names the file in provenance and messages (default: the file name; an upload
     passes the name the user chose). Raises :class:`ImportFailed` when the file as a whole
@@ -147,6 +152,7 @@ def read_workshop(
         )
     with open_table(path, source=source, zero_pad=_ZERO_PAD) as table:
         sheet = _Sheet(table, kommunenummer, loaded_at or datetime.now(UTC))
+        sheet.known = known or {}
         entries = [sheet.parse(row) for row in table.rows]
     sheet.link(entries)
     batch = GraphBatch()
@@ -187,6 +193,7 @@ class _Sheet:
         self.source = table.source
         self.kommunenummer = kommunenummer
         self.loaded_at = loaded_at
+        self.known: Mapping[str, list[str]] = {}
         self.cols: dict[str, str] = {}  # field -> normalised header present in the file
         for fld, aliases in COLUMNS.items():
             found = [a for a in aliases if a in table.headers]
@@ -379,7 +386,7 @@ class _Sheet:
         deps: dict[int, list[tuple[str, _Entry]]] = {}
         for e in entries:
             for kind, target in e.links:
-                dep, target_id, problem = _resolve(target, by_name, by_id)
+                dep, target_id, problem = _resolve(target, by_name, by_id, self.known)
                 if problem:
                     self._fail(e, "ties", problem)
                     continue
@@ -411,9 +418,11 @@ class _Sheet:
 
 
 def _resolve(
-    target: str, by_name: dict[str, list[_Entry]], by_id: dict[str, _Entry]
+    target: str, by_name: dict[str, list[_Entry]], by_id: dict[str, _Entry],
+    known: Mapping[str, list[str]] | None = None,
 ) -> tuple[_Entry | None, str | None, str | None]:
-    """A tie target → (its row in this sheet or None, its id, or a problem)."""
+    """A tie target → (its row in this sheet or None, its id, or a problem). Names are looked
+    up in this sheet first, then among the organisations the store holds (``known``)."""
     matches = by_name.get(_name_key(target), [])
     if len(matches) > 1:
         lines = ", ".join(str(m.line) for m in matches)
@@ -422,6 +431,12 @@ def _resolve(
         return matches[0], matches[0].actor_id, None
     if target in by_id:
         return by_id[target], target, None
+    stored = (known or {}).get(_name_key(target), [])
+    if len(stored) > 1:
+        return None, None, (f"tie target '{target}' matches {len(stored)} actors already in "
+                            f"the store ({', '.join(stored[:3])}); use an id")
+    if stored:
+        return None, stored[0], None
     if re.fullmatch(ID_PATTERN, target) and not any(c.isspace() for c in target):
         return None, target, None  # an actor from another source, e.g. brreg:<orgnr>
     close = difflib.get_close_matches(_name_key(target), list(by_name), n=1)

@@ -59,3 +59,26 @@ def test_one_unreadable_file_among_several_writes_nothing(store, tmp_path):
     with pytest.raises(ImportFailed, match="broken.xlsx"):
         import_files(store, [good, broken])
     assert (store.revision(), store.counts()) == before
+
+
+def test_a_second_sheet_ties_to_organisations_already_in_the_store_by_name(store, tmp_path):
+    import_files(store, [sheet(tmp_path, "Holmen velforening;lag;Holmen;",
+                               "Kari;person;Holmen;", name="forste.csv")])
+    report = import_files(store, [sheet(tmp_path, "Per;person;Holmen;medlem_av:holmen VELFORENING",
+                                        "Ola;person;Holmen;kjenner:Kari", name="andre.csv")])
+    # The association is found by name; the person from the other sheet is not (names do not
+    # identify people), so that row is rejected with a reason.
+    assert report["written"]["created"]["ties"] == 1
+    [bad] = report["rejected"]
+    assert (bad["file"], bad["line"]) == ("andre.csv", 3)
+    assert "Kari" in bad["reason"]
+
+
+def test_a_name_two_stored_organisations_share_needs_an_id(store, tmp_path):
+    import_files(store, [sheet(tmp_path, "Holmen kor;lag;Holmen;", name="a.csv")])
+    store.write(GraphBatch(actors=[Actor(id="brreg:998877660", kind="association",
+                                         name="Holmen kor")]))
+    report = import_files(store, [sheet(tmp_path, "Per;person;Holmen;medlem_av:Holmen kor",
+                                        name="b.csv")])
+    [bad] = report["rejected"]
+    assert "matches 2 actors already in the store" in bad["reason"]
