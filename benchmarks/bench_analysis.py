@@ -20,7 +20,6 @@ graph is built exactly as the store's snapshot builds it (``build_graph``) and m
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import random
 import sys
@@ -30,6 +29,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from _common import percentiles, timed, write_report
 from graphsvc.analysis import (
     brokers,
     build_team,
@@ -50,19 +50,6 @@ from loaders.demo import generate_community
 TARGETS = {"match_p95_ms": 20, "path_p95_ms": 100, "gaps_s": 2, "brokers_s": 10}
 
 
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - started
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-    return {"p50_ms": round(pick(0.50) * 1000, 2), "p95_ms": round(pick(0.95) * 1000, 2),
-            "max_ms": round(ordered[-1] * 1000, 2), "n": len(samples)}
-
-
 def _cold(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Forget everything derived: the naive way recomputes per request."""
     G.graph.pop("_cache", None)
@@ -71,23 +58,23 @@ def _cold(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def _latencies(G, calls, naive_calls: int) -> dict:
     calls[0]()  # the first request builds the snapshot's derived structures
-    fast = [_timed(c)[1] for c in calls]
-    slow = [_timed(lambda c=c: (_cold(G), c()))[1] for c in calls[:naive_calls]]
+    fast = [timed(c)[1] for c in calls]
+    slow = [timed(lambda c=c: (_cold(G), c()))[1] for c in calls[:naive_calls]]
     calls[0]()
-    return {"snapshot": _percentiles(fast), "naive_recomputed_per_request": _percentiles(slow)}
+    return {"snapshot": percentiles(fast), "naive_recomputed_per_request": percentiles(slow)}
 
 
 def sampling_error(G: nx.MultiDiGraph, ks=(100, 200, 300), seeds=(0, 1, 2)) -> dict:
     """Sampled against exact cross-group betweenness (groups: Louvain communities)."""
     groups = partition(G)
-    exact, exact_s = _timed(lambda: cross_group_betweenness(G, groups))
+    exact, exact_s = timed(lambda: cross_group_betweenness(G, groups))
     actors = [n for n, d in G.nodes(data=True) if d.get("node_type") == "actor"]
     ex = np.array([exact[n] for n in actors])
     top20 = set(np.argsort(-ex)[:20])
     out = {"exact_s": round(exact_s, 2), "nodes": G.number_of_nodes(), "samples": []}
     for k in ks:
         for seed in seeds:
-            sampled, s = _timed(lambda k=k, seed=seed: cross_group_betweenness(G, groups, k=k,
+            sampled, s = timed(lambda k=k, seed=seed: cross_group_betweenness(G, groups, k=k,
                                                                                seed=seed))
             sa = np.array([sampled[n] for n in actors])
             rank = lambda a: np.argsort(np.argsort(-a))
@@ -104,9 +91,9 @@ def sampling_error(G: nx.MultiDiGraph, ks=(100, 200, 300), seeds=(0, 1, 2)) -> d
 
 def bench_size(n: int, queries: int, naive: bool) -> dict:
     result: dict = {"actors": n}
-    batch, gen_s = _timed(lambda: generate_community(n, seed=1))
+    batch, gen_s = timed(lambda: generate_community(n, seed=1))
     rows = {kind: [record_data(r) for r in getattr(batch, kind)] for kind in RECORD_TYPES}
-    G, build_s = _timed(lambda: build_graph(**rows))
+    G, build_s = timed(lambda: build_graph(**rows))
     result.update(generate_s=round(gen_s, 2), snapshot_build_s=round(build_s, 2),
                   nodes=G.number_of_nodes(), edges=G.number_of_edges())
     rng = random.Random(3)
@@ -120,26 +107,26 @@ def bench_size(n: int, queries: int, naive: bool) -> dict:
     # Gaps, brokers and communities from a cold snapshot: every derived structure is built
     # inside the timing (the first request after a write pays exactly this).
     _cold(G)
-    _out, gaps_cold = _timed(lambda: gaps_report(G))
-    _out, gaps_warm = _timed(lambda: gaps_report(G))
+    _out, gaps_cold = timed(lambda: gaps_report(G))
+    _out, gaps_warm = timed(lambda: gaps_report(G))
     _cold(G)
-    out, brokers_cold = _timed(lambda: brokers(G))
-    _out, brokers_warm = _timed(lambda: brokers(G))
+    out, brokers_cold = timed(lambda: brokers(G))
+    _out, brokers_warm = timed(lambda: brokers(G))
     result["gaps"] = {"cold_s": round(gaps_cold, 3), "warm_s": round(gaps_warm, 3)}
     result["brokers"] = {"cold_s": round(brokers_cold, 3), "warm_s": round(brokers_warm, 3),
                          "exact": out["exact"], "sampled_sources": out["sources"],
                          "groups": "louvain communities"}
     _cold(G)
-    _out, louvain_s = _timed(lambda: communities(G))
+    _out, louvain_s = timed(lambda: communities(G))
     result["communities"] = {"cold_s": round(louvain_s, 3),
                              "count": _out["count"], "silos": _out["silos"]}
     _cold(G)
-    _out, holes_s = _timed(lambda: structural_holes(G))
+    _out, holes_s = timed(lambda: structural_holes(G))
     result["brokers"]["constraint_effective_size_s"] = round(holes_s, 3)
     if naive:
         H = nx.Graph(trust_graph(G))
         sample = min(50, len(H))
-        _o, bc_s = _timed(lambda: nx.betweenness_centrality(H, k=sample, seed=1))
+        _o, bc_s = timed(lambda: nx.betweenness_centrality(H, k=sample, seed=1))
         result["brokers"]["naive_exact_betweenness_s"] = round(bc_s * len(H) / sample, 1)
         result["brokers"]["naive_exact_betweenness_note"] = (
             f"networkx betweenness_centrality, timed on {sample} sources and scaled to all "
@@ -148,8 +135,8 @@ def bench_size(n: int, queries: int, naive: bool) -> dict:
         # every neighbour pair (cubic in degree): the municipality's hub does not finish in
         # minutes. Time them on a random sample of nodes and scale: a lower bound.
         few = random.Random(2).sample(sorted(H, key=str), min(100, len(H)))
-        _o, es_s = _timed(lambda: nx.effective_size(H, nodes=few, weight="strength"))
-        _o, c_s = _timed(lambda: nx.constraint(H, nodes=few, weight="strength"))
+        _o, es_s = timed(lambda: nx.effective_size(H, nodes=few, weight="strength"))
+        _o, c_s = timed(lambda: nx.constraint(H, nodes=few, weight="strength"))
         result["brokers"]["naive_networkx_effective_size_s"] = round(es_s * len(H) / len(few), 1)
         result["brokers"]["naive_networkx_constraint_s"] = round(c_s * len(H) / len(few), 1)
         result["brokers"]["naive_networkx_holes_note"] = (
@@ -159,13 +146,14 @@ def bench_size(n: int, queries: int, naive: bool) -> dict:
     # Match: one query per district first (each district's frivilligsentral search tree is
     # built once per snapshot and kept); then timed queries.
     _cold(G)
-    warm = [_timed(lambda d=d: match_need(G, "help.transport", district=d))[1] for d in districts]
+    warm = [timed(lambda d=d: match_need(G, "help.transport", district=d))[1] for d in districts]
     queries = [(rng.choice(categories), rng.choice(districts)) for _ in range(queries)]
     calls = [lambda c=c, d=d: match_need(G, c, district=d) for c, d in queries]
     result["match"] = _latencies(G, calls, naive_calls)
-    result["match"]["first_query_per_district"] = _percentiles(warm)
+    result["match"]["first_query_per_district"] = percentiles(warm)
     seekers = [lambda c=c, s=s: match_need(G, c, seeker=s)
-               for (c, _d), s in zip(queries[:100], rng.sample(people, 100), strict=True)]
+               for (c, _d), s in zip(queries[:100], rng.sample(people, min(100, len(queries))),
+                                     strict=True)]
     result["match_from_an_individual"] = _latencies(G, seekers, naive_calls)
 
     pairs = [(rng.choice(actors), rng.choice(actors)) for _ in range(100)]
@@ -200,11 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in [int(s) for s in args.sizes.split(",") if s]:
         print(f"benchmarking analysis at {n} actors …", file=sys.stderr, flush=True)
         report["sizes"].append(bench_size(n, args.queries, not args.skip_naive))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"wrote {out}", file=sys.stderr)
+    write_report(report, args.out)
     return 0
 
 

@@ -13,7 +13,6 @@ For each size of the generated Fjordvik community it measures
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import random
 import sys
@@ -21,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import percentiles, timed, write_report
 from graphsvc.analysis import match_need
 from graphsvc.model import GraphBatch
 from graphsvc.snapshot import Snapshot
@@ -32,19 +32,6 @@ from loaders.demo import generate_community
 NAIVE_SAMPLE_ROWS = 2000
 
 
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - started
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {"p50_ms": round(pick(0.50) * 1000, 2), "p95_ms": round(pick(0.95) * 1000, 2),
-            "n": len(samples)}
-
-
 def _rows(batch: GraphBatch):
     """Every record of the batch as a one-record batch, in dependency order."""
     for kind in ("actors", "initiatives", "resources", "needs", "ties"):
@@ -54,20 +41,20 @@ def _rows(batch: GraphBatch):
 
 def bench_size(n: int, workdir: Path, match_queries: int, skip_map: bool) -> dict:
     result: dict = {"actors": n}
-    batch, gen_s = _timed(lambda: generate_community(n, seed=1))
+    batch, gen_s = timed(lambda: generate_community(n, seed=1))
     rows = len(batch)
     result["generate_s"] = round(gen_s, 2)
     result["rows"] = rows
 
     store = SQLiteStore(workdir / f"batched-{n}.db")
-    _report, load_s = _timed(lambda: store.write(batch))
+    _report, load_s = timed(lambda: store.write(batch))
     naive = SQLiteStore(workdir / f"naive-{n}.db")
     sample = []
     for one in _rows(batch):
         sample.append(one)
         if len(sample) >= min(NAIVE_SAMPLE_ROWS, rows):
             break
-    _none, naive_s = _timed(lambda: [naive.write(one) for one in sample])
+    _none, naive_s = timed(lambda: [naive.write(one) for one in sample])
     naive.close()
     batched_rps = rows / load_s
     naive_rps = len(sample) / naive_s
@@ -80,8 +67,8 @@ def bench_size(n: int, workdir: Path, match_queries: int, skip_map: bool) -> dic
     }
 
     snapshot = Snapshot(store)
-    G, build_s = _timed(snapshot.graph)
-    _same, cached_s = _timed(snapshot.graph)
+    G, build_s = timed(snapshot.graph)
+    _same, cached_s = timed(snapshot.graph)
     result["snapshot"] = {"build_s": round(build_s, 3), "cached_ms": round(cached_s * 1000, 3),
                           "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
 
@@ -92,20 +79,20 @@ def bench_size(n: int, workdir: Path, match_queries: int, skip_map: bool) -> dic
     match_need(G, queries[0][0], district=queries[0][1])  # warm the derived caches once
     fast = []
     for category, district in queries:
-        _out, s = _timed(lambda: match_need(G, category, district=district))
+        _out, s = timed(lambda: match_need(G, category, district=district))
         fast.append(s)
     slow = []
     for category, district in queries[: max(5, match_queries // 40)]:
-        _out, s = _timed(lambda: match_need(store.to_networkx(), category, district=district))
+        _out, s = timed(lambda: match_need(store.to_networkx(), category, district=district))
         slow.append(s)
-    result["match"] = {"snapshot": _percentiles(fast), "naive_rebuild_per_request":
-                       _percentiles(slow)}
+    result["match"] = {"snapshot": percentiles(fast), "naive_rebuild_per_request":
+                       percentiles(slow)}
 
     if not skip_map:
         from visualisations import render_map, render_print
 
-        html, map_s = _timed(lambda: render_map(G, title=f"Benchmark {n}"))
-        pdf, print_s = _timed(lambda: render_print(G, title=f"Benchmark {n}", paper="A3",
+        html, map_s = timed(lambda: render_map(G, title=f"Benchmark {n}"))
+        pdf, print_s = timed(lambda: render_print(G, title=f"Benchmark {n}", paper="A3",
                                                    fmt="pdf"))
         result["map"] = {"seconds": round(map_s, 2), "html_bytes": len(html)}
         result["print"] = {"seconds": round(print_s, 2), "pdf_bytes": len(pdf)}
@@ -132,11 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             print(f"benchmarking {n} actors …", file=sys.stderr, flush=True)
             report["sizes"].append(bench_size(n, Path(tmp), args.queries, args.skip_map))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"wrote {out}", file=sys.stderr)
+    write_report(report, args.out)
     return 0
 
 
