@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.browser import serve_directory, watch
+from tests.fixtures.browser import node_point, serve_directory, watch
 from tests.fixtures.graphs import HOSTILE_IMG, HOSTILE_SCRIPT, small_community
 from visualisations import render_map
 
@@ -64,15 +64,7 @@ def test_hostile_names_show_as_text_and_never_run(opened):
     names = page.evaluate("() => network.body.data.nodes.get().map(n => n.name)")
     assert HOSTILE_IMG in names and HOSTILE_SCRIPT in names
     # Hover the hostile association: its tooltip shows the name and the hostile offer as text.
-    point = page.evaluate(
-        """(name) => {
-            const node = network.body.data.nodes.get({filter: n => n.name === name})[0];
-            const p = network.canvasToDOM(network.getPositions([node.id])[node.id]);
-            const box = document.getElementById("network").getBoundingClientRect();
-            return {x: box.left + p.x, y: box.top + p.y};
-        }""",
-        HOSTILE_IMG,
-    )
+    point = node_point(page, HOSTILE_IMG)
     page.mouse.move(point["x"], point["y"])
     tooltip = page.locator("div.vis-tooltip")
     tooltip.wait_for(state="visible")

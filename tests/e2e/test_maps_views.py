@@ -11,10 +11,10 @@ import pytest
 
 from graphsvc.views import build_view
 from tests.e2e.test_map_browser import HOSTILE_TITLE
-from tests.fixtures.browser import serve_directory, watch
+from tests.fixtures.browser import node_point, serve_directory, watch
 from tests.fixtures.graphs import (
     HOSTILE_IMG,
-    NAMED_PERSON_ID,
+    VIEWS,
     sized_community,
     small_community,
 )
@@ -22,14 +22,6 @@ from visualisations import render_map
 
 pytestmark = pytest.mark.browser
 
-VIEWS = {
-    "network": {},
-    "district": {"district": "Holmen"},
-    "ego": {"focus": "demo:fs-holmen"},
-    "path": {"path": [NAMED_PERSON_ID, "demo:vel", "demo:fs-holmen", "demo:kommune"],
-             "hops": ["bonding", "bridging", "linking"]},
-    "gaps": {},
-}
 
 
 @pytest.fixture(scope="module")
@@ -73,15 +65,7 @@ def open_map(browser, site):
 
 
 def _click_node(page, name: str) -> None:
-    point = page.evaluate(
-        """(name) => {
-            const node = network.body.data.nodes.get({filter: n => n.name === name})[0];
-            const p = network.canvasToDOM(network.getPositions([node.id])[node.id]);
-            const box = document.getElementById("network").getBoundingClientRect();
-            return {x: box.left + p.x, y: box.top + p.y};
-        }""",
-        name,
-    )
+    point = node_point(page, name)
     page.mouse.click(point["x"], point["y"])
 
 

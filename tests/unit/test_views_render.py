@@ -17,7 +17,7 @@ from tests.fixtures.graphs import (
     CONSENT_TEXT,
     HOSTILE_IMG,
     NAMED_PERSON,
-    NAMED_PERSON_ID,
+    VIEWS,
     sized_community,
     small_community,
 )
@@ -26,14 +26,6 @@ from tests.unit.test_print import svg_text
 from visualisations import render_booklet, render_map, render_print
 from visualisations.print import print_figure
 
-VIEWS = {
-    "network": {},
-    "district": {"district": "Holmen"},
-    "ego": {"focus": "demo:fs-holmen"},
-    "path": {"path": [NAMED_PERSON_ID, "demo:vel", "demo:fs-holmen", "demo:kommune"],
-             "hops": ["bonding", "bridging", "linking"]},
-    "gaps": {},
-}
 SECRETS = (NAMED_PERSON, "Tveitbakk", "Oddvar", "Lindeskar", "Eivind Krokli", AGE_BAND,
            BACKGROUND_TEXT, CONSENT_TEXT, "verksted-holmen", "har stor bil", "demo:p0",
            "ws:verksted", "67-79", "consent", "age_band", "provenance")
