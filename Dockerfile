@@ -1,13 +1,19 @@
 # The graphsvc API. Built by docker-compose.yml next to a neo4j:5 service.
-FROM python:3.11-slim
-
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-WORKDIR /app
+# Stage 1 builds the wheel, the same artefact `pip install .` and CI's wheel smoke test install;
+# stage 2 installs only that wheel, so the image holds what a user gets, not the source tree.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1
+WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY graphsvc ./graphsvc
 COPY loaders ./loaders
 COPY visualisations ./visualisations
-RUN pip install . && useradd --create-home graphsvc
+RUN pip wheel --no-deps -w /dist .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+COPY --from=build /dist /dist
+RUN pip install /dist/graphsvc-*.whl && rm -rf /dist && useradd --create-home graphsvc
 USER graphsvc
 WORKDIR /home/graphsvc
 EXPOSE 8000
