@@ -70,7 +70,8 @@ class UnknownReferenceError(ValidationError):
 
 
 class ImportFailed(GraphsvcError):
-    """A file could not be imported at all; nothing was written."""
+    """A file could not be imported at all; nothing was written. ``rows`` are the rejected rows
+    that made it fail (strict mode, or every row rejected); they go in the body's ``detail``."""
 
     status = 422
     code = "import_failed"
@@ -80,9 +81,8 @@ class ImportFailed(GraphsvcError):
         self.rows = rows or []
 
     def to_dict(self) -> dict[str, Any]:
-        body = super().to_dict()
-        body["error"]["rows"] = [r.to_dict() for r in self.rows]
-        return body
+        return error_body(self.code, self.message,
+                          {**self.context, "rows": [r.to_dict() for r in self.rows]})
 
 
 class StoreError(GraphsvcError):

@@ -2,7 +2,10 @@
 given), merge the actors with what the store holds (:mod:`loaders.merge`), and write everything
 in one atomic batch, then report. Shared by ``graphsvc load`` and ``POST /imports``.
 
-Nothing is written when a file cannot be read, or with ``strict`` when any row was rejected.
+Nothing is written when a file cannot be read, when rows were rejected and none loaded, or with
+``strict`` when any row was rejected; and nothing is written (the store's revision stays) when
+nothing would change: a record whose only difference is its provenance (file name, row, load
+time) is kept as stored, so a copy of a file under another name changes nothing either.
 Within one import, records that create actors are merged first and Frivillighetsregisteret's
 category patches after them, so the order of the files on the command line does not matter.
 """
@@ -17,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import ImportFailed, RowError, ValidationError
-from graphsvc.model import Actor, GraphBatch, Tie
-from graphsvc.store.base import GraphStore
+from graphsvc.model import Actor, GraphBatch, Tie, WriteReport
+from graphsvc.store.base import RECORD_TYPES, GraphStore, record_data, record_key
 from loaders import LoadResult
 from loaders.detect import FORMATS, detect_format
 from loaders.ids import brreg_id
@@ -42,14 +45,16 @@ def import_files(
     kommuner: Iterable[str] | None = None,
     kind: str | None = None,
     category: str | None = None,
+    workshop: str | None = None,
     progress: ProgressHook | None = None,
 ) -> dict[str, Any]:
     """Read every file, merge, then write all good rows in one batch; return the report.
 
     ``names`` maps a path to the name the user knows it by (uploads). ``kommuner`` keeps only
     records in these kommuner; ``kind``/``category`` fill in what an open-data file does not
-    say. Raises ``ImportFailed`` (and writes nothing) when a file is unreadable, or with
-    ``strict`` when any row was rejected."""
+    say; ``workshop`` names the workshop of sheet rows that do not (it scopes people's ids).
+    Raises ``ImportFailed`` (and writes nothing) when a file is unreadable, when rows were
+    rejected and none is left to load, or with ``strict`` when any row or tie was rejected."""
     if fmt is not None and fmt not in FORMATS:
         raise ValidationError(f"unknown format '{fmt}'; known: {', '.join(FORMATS)}", format=fmt)
     wanted = sorted(set(kommuner)) if kommuner else None
@@ -68,35 +73,122 @@ def import_files(
         if kind_of_file == "workshop" and known is None:
             known = known_names(store)
         results.append((kind_of_file, _read(kind_of_file, path, name, loaded_at, wanted,
-                                            kind, category, hook, known)))
+                                            kind, category, hook, known, workshop)))
     batch, no_actor = _merge(store, results)
-    rejected = [e for _, r in results for e in r.rejected]
-    rejected.extend(_drop_unknown_references(store, batch))
-    if strict and rejected:
+    rows = [e for _, r in results for e in r.rejected]  # rows left out whole
+    ties = [e for _, r in results for e in getattr(r, "ties_rejected", [])]  # ties left out
+    ties.extend(_drop_unknown_references(store, batch))
+    problems = sorted([*rows, *ties], key=lambda e: (e.file, e.line))
+    if strict and problems:
         raise ImportFailed(
-            f"{len(rejected)} row(s) rejected and --strict is set; nothing was written. "
-            f"First: {rejected[0]}",
-            rows=rejected,
+            f"{_count(rows, ties)} rejected in strict mode, so nothing was written. "
+            f"First: {problems[0]}",
+            rows=problems,
         )
-    report = store.write(batch)
+    if problems and not len(batch):
+        raise ImportFailed(f"all {_count(rows, ties)} rejected, so nothing was written. "
+                           f"First: {problems[0]}", rows=problems)
+    people = _people(store, results, batch)
+    report = _write_changes(store, batch)
     skipped: Counter[str] = Counter()
     for _, r in results:
         skipped.update(r.skipped)
     if no_actor:
         skipped[NO_ACTOR] += len(no_actor)
     written = report.model_dump()
+    left_out = {id(e): "tie" for e in ties}
     return {
         "files": [{"file": r.source, "format": f, "rows_read": r.rows_read,
-                   "rejected": r.rows_rejected, "skipped": dict(sorted(r.skipped.items())),
+                   "rejected": r.rows_rejected,
+                   "ties_rejected": sum(1 for e in ties if e.file == r.source),
+                   "skipped": dict(sorted(r.skipped.items())),
                    "ignored_columns": r.ignored_columns} for f, r in results],
         "rows_read": sum(r.rows_read for _, r in results),
+        "rows_rejected": len({(e.file, e.line) for e in rows}),
+        "ties_rejected": len(ties),
         "actors": {k: written[k].get("actors", 0) for k in ("created", "updated", "unchanged")},
         "ties": {k: written[k].get("ties", 0) for k in ("created", "updated", "unchanged")},
         "written": written,
-        "rejected": [r.to_dict() for r in rejected],
+        "rejected": [e.to_dict() | {"left_out": left_out.get(id(e), "row")} for e in problems],
+        "people": people,
         "skipped": dict(sorted(skipped.items())),
         "orgnrs_without_actor": sorted(no_actor),
     }
+
+
+def _count(rows: list[RowError], ties: list[RowError]) -> str:
+    parts = []
+    if n := len({(e.file, e.line) for e in rows}):
+        parts.append(f"{n} row(s)")
+    if ties:
+        parts.append(f"{len(ties)} tie(s)")
+    return " and ".join(parts)
+
+
+def _write_changes(store: GraphStore, batch: GraphBatch) -> WriteReport:
+    """Write only what changes; if nothing does, do not write at all, so the revision (which
+    every write bumps, and which caches and snapshots key on) stays where it is.
+
+    Actors were merged already (:func:`merge_actor` keeps a stored record whose only change is
+    its provenance); the other records are compared here the same way."""
+    report = WriteReport(revision=0)
+    changed = GraphBatch()
+    for kind in RECORD_TYPES:
+        rows = {record_key(kind, rec): rec for rec in getattr(batch, kind)}  # last one wins
+        stored = store._fetch(kind, list(rows)) if rows else {}
+        new, updated = [], []
+        for key, rec in rows.items():
+            if key not in stored:
+                new.append(rec)
+            elif _without_provenance(record_data(rec)) != _without_provenance(stored[key]):
+                updated.append(rec)
+        report.created[kind] = len(new)
+        report.updated[kind] = len(updated)
+        report.unchanged[kind] = len(rows) - len(new) - len(updated)
+        setattr(changed, kind, [*new, *updated])
+    if len(changed):
+        report.revision = store.write(changed).revision
+    else:
+        report.revision = store.revision()
+    return report
+
+
+def _without_provenance(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "provenance"}
+
+
+def _people(store: GraphStore, results: list[tuple[str, LoadResult]],
+            batch: GraphBatch) -> dict[str, list[dict[str, Any]]]:
+    """Which individuals of the sheets are people the store holds already (the same id), and
+    which look like someone stored under another id: the same name (as a slug: case, accents
+    and punctuation aside) in the same district and kommune. Ids and lines only: the user
+    has the names in the sheet."""
+    from loaders.ids import slug
+
+    sheet_people = [(r.source, a) for f, r in results if f == "workshop"
+                    for a in r.batch.actors if a.kind == "individual"]
+    if not sheet_people:
+        return {"matched": [], "likely_duplicates": []}
+    ids = sorted({a.id for _, a in sheet_people})
+    stored_ids = set(store._fetch("actors", ids))
+
+    def key(data: dict[str, Any]) -> tuple[str, str, str]:
+        return (slug(data.get("name") or ""), (data.get("district") or "").casefold(),
+                data.get("kommunenummer") or "")
+
+    others: dict[tuple[str, str, str], set[str]] = {}
+    for data in (*store._all("actors"), *(a.model_dump() for a in batch.actors)):
+        if data.get("kind") == "individual":
+            others.setdefault(key(data), set()).add(data["id"])
+    matched, duplicates = [], []
+    for source, actor in sheet_people:
+        where = {"file": source, "line": actor.provenance.source_row if actor.provenance else 0,
+                 "id": actor.id}
+        if actor.id in stored_ids:
+            matched.append(where)
+        if also := sorted(others.get(key(actor.model_dump()), set()) - {actor.id}):
+            duplicates.append(where | {"others": also})
+    return {"matched": matched, "likely_duplicates": duplicates}
 
 
 def _hook(progress: ProgressHook | None, name: str, path: Path) -> Callable[[int], None] | None:
@@ -108,7 +200,7 @@ def _hook(progress: ProgressHook | None, name: str, path: Path) -> Callable[[int
 
 def _read(fmt: str, path: Path, name: str, loaded_at: datetime, kommuner: list[str] | None,
           kind: str | None, category: str | None, hook: Callable[[int], None] | None,
-          known: dict[str, list[str]] | None = None) -> LoadResult:
+          known: dict[str, list[str]] | None = None, workshop: str | None = None) -> LoadResult:
     if fmt == "brreg":
         from loaders.brreg import read_brreg
 
@@ -132,7 +224,7 @@ def _read(fmt: str, path: Path, name: str, loaded_at: datetime, kommuner: list[s
 
     kommunenummer = kommuner[0] if kommuner and len(kommuner) == 1 else None
     return read_workshop(path, loaded_at=loaded_at, source=name, kommunenummer=kommunenummer,
-                         known=known)
+                         workshop=workshop, known=known)
 
 
 def known_names(store: GraphStore) -> dict[str, list[str]]:

@@ -14,8 +14,9 @@ Rules (docs/loaders.md explains why):
 * ``categories`` is the sorted union over sources;
 * ``sources`` keeps one provenance per source format; ``provenance`` is that of the
   highest-ranking source;
-* if nothing but load times would change, the stored record is kept as it is, so loading the
-  same file twice writes nothing.
+* if nothing but provenance (file name, row, load time) would change, the stored record is kept
+  as it is, so loading the same file twice, or a copy under another name, writes nothing: a
+  record's provenance says which file last *changed* it.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def merge_actor(
     out["sources"] = dict(sorted(sources.items()))
     out["field_sources"] = dict(sorted(sources_by_field.items()))
     out["provenance"] = sources[max(sources, key=lambda s: RANK.get(s, 0))]
-    if stored is not None and _without_times(out) == _without_times(stored):
+    if stored is not None and _without_provenance(out) == _without_provenance(stored):
         return stored
     return out
 
@@ -101,11 +102,9 @@ def _refine(a: str, b: str) -> str | None:
     return None
 
 
-def _without_times(data: dict[str, Any]) -> dict[str, Any]:
-    def strip(p: Any) -> Any:
-        return {k: v for k, v in p.items() if k != "loaded_at"} if isinstance(p, dict) else p
-
+def _without_provenance(data: dict[str, Any]) -> dict[str, Any]:
+    """The record as a user sees it: which sources gave it, but not which file, row or time."""
     out = dict(data)
-    out["provenance"] = strip(out.get("provenance"))
-    out["sources"] = {k: strip(v) for k, v in (out.get("sources") or {}).items()}
+    out.pop("provenance", None)
+    out["sources"] = sorted(out.get("sources") or {})
     return out

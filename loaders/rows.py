@@ -10,6 +10,11 @@ The header is the first non-empty row; blank rows are skipped; cell text is stri
 NFC-normalised; a line number counts records as a spreadsheet shows them (a quoted cell spanning
 two text lines is still one row). Anything that makes the whole file unreadable raises
 :class:`~graphsvc.errors.ImportFailed` naming the file.
+
+In delimited text a row with more or fewer fields than the header, or a quote that is not
+closed, is a :attr:`Row.problem` for the loader to reject, never a silent shift of columns. A
+quote that runs on past its line swallows the lines after it; those are read again as rows of
+their own, so one missing quote costs one row, not the rest of the file.
 """
 
 from __future__ import annotations
@@ -41,11 +46,26 @@ _BINARY_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 26), *range(27, 32)])
 
 class Row(NamedTuple):
     """One data row: its spreadsheet line, its values by normalised header (``""`` when empty),
-    and any non-empty cells that have no header (in a CSV, usually an unquoted delimiter)."""
+    any non-empty cells that have no header, and ``problem``: why the row's cells cannot be
+    trusted to be in their columns, as ``(header as written or None, reason)``, or None."""
 
     line: int
     values: dict[str, str]
     surplus: tuple[str, ...] = ()
+    problem: tuple[str | None, str] | None = None
+
+
+class _Record(NamedTuple):
+    """One record as the file holds it. ``fields`` is None for a workbook (no delimiters);
+    ``runaway`` is the column of a quote that did not close on its line (``None``: none),
+    ``closed`` whether it closed at all before the end of the file."""
+
+    line: int
+    cells: list[str]
+    fields: int | None = None
+    runaway: int | None = None
+    closed: bool = True
+    delimiter: str = ""
 
 
 @dataclass
@@ -110,10 +130,8 @@ def _is_zip(path: Path, name: str) -> bool:
     return head.startswith(_ZIP_MAGIC)
 
 
-def _table(
-    name: str, records: Iterator[tuple[int, list[str]]], zero_pad: Mapping[str, int]
-) -> Table:
-    for header_line, cells in records:
+def _table(name: str, records: Iterator[_Record], zero_pad: Mapping[str, int]) -> Table:
+    for header_line, cells, width, *_ in records:
         if any(cells):
             break
     else:
@@ -133,9 +151,11 @@ def _table(
         headers[key] = text
         positions.append((col, key))
     named_cols = {col for col, _ in positions}
+    header_cells = list(cells)
 
     def rows() -> Iterator[Row]:
-        for line, cells in records:
+        for record in records:
+            line, cells = record.line, record.cells
             if not any(cells):
                 continue
             cells = [unicodedata.normalize("NFC", c) for c in cells]  # macOS may type "å" as a+°
@@ -144,9 +164,29 @@ def _table(
                 for col, key in positions
             }
             surplus = tuple(c for i, c in enumerate(cells) if c and i not in named_cols)
-            yield Row(line, values, surplus)
+            yield Row(line, values, surplus, _problem(record, width, header_cells))
 
     return Table(name, header_line, headers, rows())
+
+
+def _problem(record: _Record, width: int | None, header: list[str]) -> tuple[str | None, str] | None:
+    """Why this record's cells may not be in their columns, or None."""
+    line, n = record.line, record.fields
+    if record.runaway is not None:
+        col = record.runaway
+        where = header[col] or None if col < len(header) else None
+        if not record.closed:
+            return where, (f"the quote (\") that opens in this cell on line {line} is never "
+                           "closed; close it and load again")
+        return where, (f"the quote (\") that opens in this cell on line {line} does not close on "
+                       f"that line, so line {line} has {n} fields, the header has {width}; "
+                       "close the quote and load again")
+    if n is None or width is None or n == width:
+        return None
+    d = {"\t": "a tab"}.get(record.delimiter, f"'{record.delimiter}'")
+    hint = (f"a value that contains {d} must be in double quotes" if n > width
+            else f"is {d} missing?")
+    return None, f"line {line} has {n} fields, the header has {width} ({hint})"
 
 
 def _pad(key: str, value: str, zero_pad: Mapping[str, int]) -> str:
@@ -159,21 +199,83 @@ def _pad(key: str, value: str, zero_pad: Mapping[str, int]) -> str:
 # --- delimited text -------------------------------------------------------------------------
 
 
-def _text_records(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
+# Fed to the csv reader after the last text line: if it ends up inside a cell, that cell's quote
+# was still open at the end of the file. U+FFFF is a noncharacter: no text file holds it.
+_END = "\uffff"
+
+
+class _Lines:
+    """The text lines of a file for ``csv.reader``, then ``_END``; remembers the lines of the
+    record being read, and can take lines back to be read again."""
+
+    def __init__(self, fh: Iterator[str]) -> None:
+        self._fh = fh
+        self._again: list[str] = []
+        self._ended = False
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._again:
+            line = self._again.pop()
+        else:
+            line = next(self._fh, None)  # type: ignore[arg-type]
+            if line is None:
+                if self._ended:
+                    raise StopIteration
+                self._ended = True
+                line = _END
+        self.taken.append(line)
+        return line
+
+    def read_again(self, lines: list[str]) -> None:
+        self._again.extend(reversed(lines))
+        self._ended = False
+
+
+def _text_records(path: Path, name: str) -> Iterator[_Record]:
     encoding = _detect_encoding(path, name)
     with path.open(encoding=encoding, newline="") as fh:
         delimiter = _sniff_delimiter(fh.read(_SNIFF_CHARS))
         fh.seek(0)
-        reader = csv.reader(fh, delimiter=delimiter)
+        lines = _Lines(fh)
+        reader = csv.reader(lines, delimiter=delimiter)
         line = 0
-        try:
-            for line, record in enumerate(reader, start=1):
-                # A quoted cell may span lines; keep its breaks as a spreadsheet cell does (LF).
-                yield line, [cell.replace("\r\n", "\n").strip() for cell in record]
-        except csv.Error as exc:
-            raise ImportFailed(
-                f"{name}: cannot be read as CSV after line {line}: {exc}", file=name, line=line + 1
-            ) from exc
+        width: int | None = None  # fields in the header: the first record with a value
+        while True:
+            lines.taken = []
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ImportFailed(
+                    f"{name}: cannot be read as CSV after line {line}: {exc}"
+                    + (" (a quote that is never closed?)" if len(lines.taken) > 1 else ""),
+                    file=name, line=line + 1,
+                ) from exc
+            if record == [_END]:
+                return
+            closed = not (record and record[-1].endswith(_END))
+            if not closed:
+                record[-1] = record[-1].removesuffix(_END)
+            text_lines = [t for t in lines.taken if t != _END]
+            line += 1
+            # A quoted cell may span lines; keep its breaks as a spreadsheet cell does (LF).
+            cells = [cell.replace("\r\n", "\n").strip() for cell in record]
+            if width is None and any(cells):
+                width = len(record)
+            runaway = None
+            if not closed or (len(text_lines) > 1 and len(record) != width):
+                # A quote ran on over the lines after it: blame the row it opened in, and read
+                # the lines it swallowed again as rows of their own.
+                runaway = next((i for i, c in enumerate(record) if "\n" in c or "\r" in c),
+                               len(record) - 1)
+                lines.read_again(text_lines[1:])
+                reader = csv.reader(lines, delimiter=delimiter)
+            yield _Record(line, cells, len(record), runaway, closed, delimiter)
 
 
 def _detect_encoding(path: Path, name: str) -> str:
@@ -246,7 +348,7 @@ def _quiet_openpyxl() -> Iterator[None]:
         yield
 
 
-def _xlsx_records(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_records(path: Path, name: str) -> Iterator[_Record]:
     from openpyxl import load_workbook
 
     corrupt = f"{name}: is not a readable .xlsx workbook (truncated or corrupt"
@@ -275,7 +377,7 @@ def _xlsx_records(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
                         f"{corrupt} after row {line}: {_describe(exc)})", file=name, line=line + 1
                     ) from exc
                 line += 1
-                yield line, [_cell_text(v) for v in values]
+                yield _Record(line, [_cell_text(v) for v in values])
         finally:
             wb.close()
 

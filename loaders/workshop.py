@@ -30,7 +30,9 @@ column             also accepted                          value
 ``orgnr``          organisasjonsnummer                    9 digits; gives the id ``brreg:<orgnr>``
 ``id``                                                    a namespaced id (``ws:kari``); default
                                                           ``brreg:<orgnr>``, else ``ws:<slug>``
-                                                          (individuals: ``ws:<sheet>:<slug>``)
+                                                          (individuals: see below)
+``verksted``       workshop                               the workshop the row was collected at
+                                                          (e.g. ``Nordbygda mai 2024``)
 =================  =====================================  ========================================
 
 Category codes are those of ``graphsvc/data/categories.csv`` (the category's Norwegian or English
@@ -38,8 +40,17 @@ name is accepted too). Tie kinds are the model's (MEMBER_OF, VOLUNTEERS_AT, WORK
 PARTNERS_WITH, COORDINATES, FUNDS, PARTICIPATES_IN, PART_OF) or their Norwegian names
 (:data:`TIE_ALIASES`). A tie target is an actor of the same sheet, by name (any case) or id, or
 any namespaced id. Other columns are ignored and listed in the result, so nobody's phone number
-is stored by accident. A row with any problem is left out whole and reported; the rest loads.
-Ids are stable (``<actor id>:offer:<code>``), so loading a sheet again changes nothing.
+is stored by accident. A row with any problem is left out whole and reported; the rest loads. A
+problem with one tie in ``kontakter`` leaves out that tie only (:attr:`SheetResult.ties_rejected`).
+A CSV row whose fields do not line up with the header (an unquoted ``;``, a quote not closed) is
+rejected as exactly that, before its misplaced values can produce misleading errors.
+
+Ids are stable, and never depend on the file's name, so loading a sheet again, or a copy of it
+under another name, changes nothing. An individual's id is scoped, because two people may share
+a name: ``ws:<workshop>:<name>`` when the row's ``verksted`` column or the ``workshop`` argument
+names the workshop, else ``ws:<kommunenummer>:<name>``, else ``ws:person:<name>`` (names as
+slugs). Organisations are ``ws:<name>`` and initiatives ``ws:initiative:<name>`` everywhere;
+offers and needs ``<actor id>:offer:<code>``.
 """
 
 from __future__ import annotations
@@ -73,7 +84,8 @@ from loaders.ids import orgnr_problem as _orgnr_problem
 from loaders.ids import slug as _slug
 from loaders.rows import Row, Table, normalise_header, open_table
 
-__all__ = ["COLUMNS", "KIND_ALIASES", "TEMPLATE_HEADERS", "TIE_ALIASES", "read_workshop"]
+__all__ = ["COLUMNS", "KIND_ALIASES", "TEMPLATE_HEADERS", "TIE_ALIASES", "SheetResult",
+           "person_id", "read_workshop"]
 
 # field -> accepted headers (normalised); the first is the template's.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -88,6 +100,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "consent": ("samtykke", "consent"),
     "orgnr": ("orgnr", "organisasjonsnummer"),
     "id": ("id",),
+    "workshop": ("verksted", "workshop"),
 }
 REQUIRED = ("name", "kind")
 TEMPLATE_HEADERS: tuple[str, ...] = tuple(aliases[0] for aliases in COLUMNS.values())
@@ -127,15 +140,43 @@ _KIND_HINT = "enkeltperson, lag/forening, institusjon, frivilligsentral, kommune
 Fail = Callable[[str | None, str], None]
 
 
+@dataclass
+class SheetResult(LoadResult):
+    """A workshop sheet's :class:`LoadResult`, plus the ties left out of rows that did load
+    (``rejected`` holds the rows left out whole, with all their problems)."""
+
+    ties_rejected: list[RowError] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return super().to_dict() | {"ties_rejected": [e.to_dict() for e in self.ties_rejected]}
+
+
+def person_id(name: str, *, workshop: str | None = None,
+              kommunenummer: str | None = None) -> str | None:
+    """The id of an individual without one: scoped by workshop, else by kommune.
+
+    >>> person_id("Kari Ødegård", workshop="Holmen mai 2024", kommunenummer="0301")
+    'ws:holmen-mai-2024:kari-odegard'
+    >>> person_id("Kari Ødegård", kommunenummer="0301"), person_id("Kari Ødegård")
+    ('ws:0301:kari-odegard', 'ws:person:kari-odegard')
+    """
+    if not (name_slug := _slug(name)):
+        return None
+    scope = (_slug(workshop) if workshop else None) or kommunenummer or "person"
+    return f"ws:{scope}:{name_slug}"
+
+
 def read_workshop(
     path: str | Path,
     *,
     kommunenummer: str | None = None,
+    workshop: str | None = None,
     loaded_at: datetime | None = None,
     source: str | None = None,
     known: Mapping[str, list[str]] | None = None,
-) -> LoadResult:
-    """Read a workshop sheet; ``kommunenummer`` is used for rows that do not give one.
+) -> SheetResult:
+    """Read a workshop sheet; ``kommunenummer`` and ``workshop`` are used for rows that do not
+    give one (``workshop`` scopes the ids of individuals, see the module docstring).
 
     ``known`` maps ``_name_key(name)`` to the ids of organisations and initiatives the store
     already holds, so a second workshop's sheet can tie to them by name. Individuals are never
@@ -150,28 +191,43 @@ def read_workshop(
             f"kommunenummer must be 4 digits like '0301', not '{kommunenummer}'",
             kommunenummer=kommunenummer,
         )
+    if workshop is not None and not _slug(workshop):
+        raise ValidationError(f"a workshop name needs a letter or digit, not '{workshop}'",
+                              workshop=workshop)
     with open_table(path, source=source, zero_pad=_ZERO_PAD) as table:
         sheet = _Sheet(table, kommunenummer, loaded_at or datetime.now(UTC))
         sheet.known = known or {}
+        sheet.workshop = workshop
         entries = [sheet.parse(row) for row in table.rows]
     sheet.link(entries)
     batch = GraphBatch()
+    rejected: list[RowError] = []
+    ties_rejected: list[RowError] = []
     for e in entries:
-        if not e.errors and e.initiative is not None:
+        if e.errors:  # the row is left out whole: report everything wrong with it
+            rejected.extend(e.errors + e.tie_errors)
+            continue
+        ties_rejected.extend(e.tie_errors)
+        if e.initiative is not None:
             batch.initiatives.append(e.initiative)
-        if not e.errors and (e.actor is not None or e.initiative is not None):
+        if e.actor is not None or e.initiative is not None:
             if e.actor is not None:
                 batch.actors.append(e.actor)
             batch.resources.extend(e.resources)
             batch.needs.extend(e.needs)
             batch.ties.extend(e.ties)
-    rejected = sorted((err for e in entries for err in e.errors), key=lambda err: err.line)
-    return LoadResult(batch, len(entries), rejected, table.source, sheet.ignored)
+    return SheetResult(batch, len(entries), _by_line(rejected), table.source, sheet.ignored,
+                       ties_rejected=_by_line(ties_rejected))
+
+
+def _by_line(errors: list[RowError]) -> list[RowError]:
+    return sorted(errors, key=lambda err: err.line)
 
 
 @dataclass
 class _Entry:
-    """One data row on its way to the batch; it is loaded only if ``errors`` stays empty."""
+    """One data row on its way to the batch; it is loaded only if ``errors`` stays empty, and
+    ``tie_errors`` are the ties left out of it."""
 
     line: int
     name: str
@@ -184,6 +240,7 @@ class _Entry:
     links: list[tuple[str, str]] = field(default_factory=list)  # (tie kind, target as written)
     ties: list[Tie] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    tie_errors: list[RowError] = field(default_factory=list)
 
 
 class _Sheet:
@@ -194,6 +251,7 @@ class _Sheet:
         self.kommunenummer = kommunenummer
         self.loaded_at = loaded_at
         self.known: Mapping[str, list[str]] = {}
+        self.workshop: str | None = None
         self.cols: dict[str, str] = {}  # field -> normalised header present in the file
         for fld, aliases in COLUMNS.items():
             found = [a for a in aliases if a in table.headers]
@@ -242,6 +300,12 @@ class _Sheet:
         def fail(fld: str | None, reason: str) -> None:
             e.errors.append(RowError(self.source, row.line, fld and self.labels[fld], reason))
 
+        def tie_fail(fld: str | None, reason: str) -> None:
+            e.tie_errors.append(RowError(self.source, row.line, self.labels["ties"], reason))
+
+        if row.problem:  # the cells are not in their columns: any other message would mislead
+            e.errors.append(RowError(self.source, row.line, *row.problem))
+            return e
         if row.surplus:
             cells = ", ".join(f"'{c}'" for c in row.surplus)
             fail(None, f"values in columns without a header: {cells} (in a CSV file, a value "
@@ -262,14 +326,19 @@ class _Sheet:
         if orgnr is not None and kind == "initiative":
             fail("orgnr", "an initiative has no orgnr; put the organisation behind it on its "
                           "own row and tie it with 'koordinerer:<initiative>'")
-        e.id_given = bool(get("id"))
-        e.actor_id = self._actor_id(get("id"), orgnr, e.name, kind, fail)
         knr = get("kommunenummer") or self.kommunenummer
         if knr is not None and not re.fullmatch(r"\d{4}", knr):
             fail("kommunenummer", f"kommunenummer must be 4 digits like '0301', not '{knr}'")
+            knr = None
+        workshop = get("workshop") or self.workshop
+        if workshop and not _slug(workshop):
+            fail("workshop", f"a workshop name needs a letter or digit, not '{workshop}'")
+        e.id_given = bool(get("id"))
+        e.actor_id = self._actor_id(get("id"), orgnr, e.name, kind, fail,
+                                    workshop=workshop, kommunenummer=knr)
         offers = self._holdings(get("offers"), "offers", fail)
         needs = self._holdings(get("needs"), "needs", fail)
-        e.links = self._links(get("ties"), fail)
+        e.links = self._links(get("ties"), tie_fail)
         if e.errors or kind is None or e.actor_id is None:
             return e
         try:
@@ -315,7 +384,7 @@ class _Sheet:
         return e
 
     def _actor_id(self, given: str, orgnr: str | None, name: str, kind: str | None,
-                  fail: Fail) -> str | None:
+                  fail: Fail, *, workshop: str | None, kommunenummer: str | None) -> str | None:
         if given:
             if not re.fullmatch(ID_PATTERN, given) or len(given) > 150:
                 fail("id", f"id '{given}' must be namespaced like 'ws:kari' (a lower-case prefix, "
@@ -328,10 +397,10 @@ class _Sheet:
             if kind == "initiative":
                 return f"ws:initiative:{slug}"
             if kind == "individual":
-                # Two people called Kari in two workshops are two people: scope individuals
-                # by the sheet they were typed into. Organisations merge across sheets by name.
-                sheet = _slug(Path(self.source).stem) or "sheet"
-                return f"ws:{sheet}:{slug}"
+                # Two people called Kari at two workshops may be two people: scope individuals
+                # by workshop (never by file name: a copy of the sheet is the same people).
+                # Organisations merge across sheets by name.
+                return person_id(name, workshop=workshop, kommunenummer=kommunenummer)
             return f"ws:{slug}"
         if name:
             fail("name", f"cannot make an id from the name '{name}'; fill in the 'id' column")
@@ -369,8 +438,8 @@ class _Sheet:
         return links
 
     def link(self, entries: list[_Entry]) -> None:
-        """Reject repeated actors and resolve tie targets; then reject rows whose ties point at
-        a rejected row, until nothing changes (a tie must never dangle in the store)."""
+        """Reject repeated actors, then resolve tie targets, leaving out ties that cannot be
+        resolved or point at a rejected row."""
         by_id: dict[str, _Entry] = {}
         by_name: dict[str, list[_Entry]] = {}
         for e in entries:
@@ -383,38 +452,34 @@ class _Sheet:
                 self._fail(e, "id" if e.id_given else "name",
                            f"the same actor as line {first.line} (id '{e.actor_id}'); if they "
                            "are different actors, give each its own id in the 'id' column")
-        deps: dict[int, list[tuple[str, _Entry]]] = {}
+        # Every row's own problems are known now, so a tie to a rejected row can be left out
+        # (a tie must never dangle in the store) without rejecting the row it is on.
         for e in entries:
             for kind, target in e.links:
                 dep, target_id, problem = _resolve(target, by_name, by_id, self.known)
+                if problem is None and dep is not None and dep.errors:
+                    problem = (f"tie target '{target}' is on line {dep.line}, which was "
+                               "rejected; fix that line and load again")
                 if problem:
-                    self._fail(e, "ties", problem)
+                    self._tie_fail(e, problem)
                     continue
-                if dep is not None:
-                    deps.setdefault(e.line, []).append((target, dep))
                 if (e.actor is None and e.initiative is None) or target_id is None:
                     continue
                 try:
                     tie = Tie(source=e.actor_id, target=target_id, kind=kind,
                               provenance=self._provenance(e.line))
                 except ModelError as exc:
-                    self._fail(e, "ties", f"'{kind}:{target}': "
-                               + "; ".join(_message(x) for x in exc.errors()))
+                    self._tie_fail(e, f"'{kind}:{target}': "
+                                   + "; ".join(_message(x) for x in exc.errors()))
                     continue
                 if all(t.key != tie.key for t in e.ties):
                     e.ties.append(tie)
-        changed = True
-        while changed:
-            changed = False
-            for e in entries:
-                bad = next(((t, d) for t, d in deps.get(e.line, []) if d.errors), None)
-                if bad and not e.errors:
-                    self._fail(e, "ties", f"tie target '{bad[0]}' is on line {bad[1].line}, "
-                                          "which was rejected; fix that line and load again")
-                    changed = True
 
     def _fail(self, e: _Entry, fld: str, reason: str) -> None:
         e.errors.append(RowError(self.source, e.line, self.labels[fld], reason))
+
+    def _tie_fail(self, e: _Entry, reason: str) -> None:
+        e.tie_errors.append(RowError(self.source, e.line, self.labels["ties"], reason))
 
 
 def _resolve(

@@ -47,6 +47,9 @@ COLUMN_HELP: dict[str, tuple[bool, str, str]] = {
     "orgnr": (False, "Organisasjonsnummer, 9 siffer (gir id brreg:<orgnr>)", "998877660"),
     "id": (False, "Fast id om aktøren har en fra før (f.eks. ws:kari); ellers lages den av "
                   "orgnr eller navnet", "ws:ola-eksempel"),
+    "workshop": (False, "Verkstedet raden ble samlet inn på, likt på hver rad. To personer med "
+                        "samme navn fra ulike verksted holdes adskilt; uten verksted skilles "
+                        "personer bare på kommune og navn", "Nordbygda mai 2024"),
 }
 assert list(COLUMN_HELP) == list(COLUMNS), "COLUMN_HELP must follow loaders.workshop.COLUMNS"
 
@@ -55,18 +58,21 @@ EXAMPLES: list[dict[str, str]] = [
     {"name": "Fjordvik frivilligsentral", "kind": "frivilligsentral", "district": "Sentrum",
      "offers": "knowledge.coordination: koordinerer besøksvenner; space.room: møterom",
      "needs": "help.transport: sjåfører til legetimer",
-     "ties": "samarbeider_med:Fjordvik helselag; koordinerer:Sykling uten alder – Nordbygda"},
+     "ties": "samarbeider_med:Fjordvik helselag; koordinerer:Sykling uten alder – Nordbygda",
+     "workshop": "Nordbygda mai 2024"},
     {"name": "Fjordvik helselag", "kind": "lag/forening", "district": "Nordbygda",
      "offers": "social.meetingplace: treff hver tirsdag; activity.walk",
-     "needs": "help.digital: noen som kan lære bort nettbank"},
+     "needs": "help.digital: noen som kan lære bort nettbank", "workshop": "Nordbygda mai 2024"},
     {"name": "Ola Eksempel", "kind": "enkeltperson", "district": "Nordbygda",
      "offers": "help.transport: har bil; reuse.repair: fikser sykler",
      "needs": "social.visit",
      "ties": "medlem_av:Fjordvik helselag; frivillig_ved:Fjordvik frivilligsentral; "
              "deltar_i:Sykling uten alder – Nordbygda",
-     "age_band": "67-79", "consent": "Kobling til frivillige aktiviteter i Fjordvik"},
+     "age_band": "67-79", "consent": "Kobling til frivillige aktiviteter i Fjordvik",
+     "workshop": "Nordbygda mai 2024"},
     {"name": "Sykling uten alder – Nordbygda", "kind": "initiativ", "district": "Nordbygda",
-     "needs": "activity.cycling; space.vehicle: en rickshaw-sykkel"},
+     "needs": "activity.cycling; space.vehicle: en rickshaw-sykkel",
+     "workshop": "Nordbygda mai 2024"},
 ]
 
 TIE_HELP = {
@@ -150,7 +156,10 @@ def write_xlsx(path: Path = HERE / "workshop_template.xlsx") -> Path:
         "bokstaver spiller ingen rolle. Navnene under «Godtas også» (også engelske) virker "
         "like godt.",
         "Lagre som .xlsx, eller som CSV (UTF-8). En rad med feil blir ikke lastet inn, men "
-        "rapportert med linjenummer og grunn; resten lastes inn.",
+        "rapportert med linjenummer og grunn; resten lastes inn. En kobling med feil i "
+        "«kontakter» blir utelatt, men resten av raden lastes inn. I CSV må en verdi med "
+        "semikolon stå i anførselstegn.",
+        "Å laste inn det samme arket på nytt (også under et annet filnavn) endrer ingenting.",
         "Personvern: skriv bare det som trengs om enkeltpersoner, og formålet de har samtykket "
         "til i «samtykke». Medlemskap i trossamfunn, partier, fagforeninger eller "
         "pasientforeninger er sensitive opplysninger. Andre kolonner (telefon, e-post …) "

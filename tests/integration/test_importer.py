@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from graphsvc.errors import ImportFailed
@@ -82,3 +85,114 @@ def test_a_name_two_stored_organisations_share_needs_an_id(store, tmp_path):
                                         name="b.csv")])
     [bad] = report["rejected"]
     assert "matches 2 actors already in the store" in bad["reason"]
+
+
+# --- loading again, and the same sheet under another name -----------------------------------
+
+TEMPLATE = Path(__file__).parents[2] / "loaders" / "templates" / "workshop_template.xlsx"
+NOTHING = {"actors": 0, "initiatives": 0, "resources": 0, "needs": 0, "ties": 0}
+
+
+def test_an_unchanged_sheet_loaded_again_or_renamed_writes_nothing(store, tmp_path):
+    first = import_files(store, [TEMPLATE])
+    revision, counts = store.revision(), store.counts()
+    assert first["written"]["created"] == {"actors": 3, "initiatives": 1, "resources": 6,
+                                           "needs": 5, "ties": 5}
+    renamed = tmp_path / "Verksted Nordbygda (kopi).xlsx"
+    shutil.copy(TEMPLATE, renamed)
+
+    for again in (import_files(store, [TEMPLATE]), import_files(store, [renamed])):
+        assert again["written"]["created"] == again["written"]["updated"] == NOTHING
+        assert again["written"]["unchanged"] == first["written"]["created"]
+        assert again["written"]["revision"] == revision
+        assert again["people"]["matched"] == [
+            {"file": again["files"][0]["file"], "line": 4,
+             "id": "ws:nordbygda-mai-2024:ola-eksempel"}]
+        assert again["people"]["likely_duplicates"] == []
+    assert (store.revision(), store.counts()) == (revision, counts)
+
+
+def test_a_sheet_whose_rows_are_all_rejected_writes_nothing(store, tmp_path):
+    import_files(store, [sheet(tmp_path, "Godt lag;lag;Nes;", name="first.csv")])
+    revision = store.revision()
+    with pytest.raises(ImportFailed) as failure:
+        import_files(store, [sheet(tmp_path, "Rart lag;romvesen;Nes;", ";lag;Nes;")])
+    assert failure.value.message.startswith(
+        "all 2 row(s) rejected, so nothing was written. First: verksted.csv:2 field 'type': "
+        "unknown kind 'romvesen'")
+    assert [(r.line, r.field) for r in failure.value.rows] == [(2, "type"), (3, "aktør")]
+    assert store.revision() == revision
+
+
+def test_strict_says_strict_mode_not_a_command_line_flag(store, tmp_path):
+    with pytest.raises(ImportFailed) as failure:
+        import_files(store, [sheet(tmp_path, "Godt lag;lag;Nes;kjenner:Ingen")], strict=True)
+    assert failure.value.message == (
+        "1 tie(s) rejected in strict mode, so nothing was written. First: verksted.csv:2 field "
+        "'kontakter': tie target 'Ingen' is not an actor in this sheet and not an id like "
+        "'ws:kari' or 'brreg:<orgnr>'")
+    body = failure.value.to_dict()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
+    assert body["error"]["detail"]["rows"][0]["line"] == 2
+
+
+def test_rows_and_ties_left_out_are_counted_the_same_everywhere(store, tmp_path):
+    path = sheet(tmp_path,
+                 "Godt lag;lag;Nes;",
+                 "Rart lag;romvesen;Nes;kjenner:Ingen",  # rejected: two problems, one row
+                 "Kari Testesen;person;Nes;medlem_av:Godt lag; kjenner:Ingen",  # 5 fields
+                 "Ola Testesen;person;Nes;\"medlem_av:Godt lag; kjenner:Rart lag\"",
+                 "Per Testesen;person;Nes;samarbeider_med:brreg:998877660")
+    report = import_files(store, [path])
+
+    assert [(r["line"], r["field"], r["left_out"]) for r in report["rejected"]] == [
+        (3, "type", "row"), (3, "kontakter", "row"), (4, None, "row"),
+        (5, "kontakter", "tie"), (6, "kontakter", "tie")]
+    assert report["rejected"][2]["reason"] == (
+        "line 4 has 5 fields, the header has 4 (a value that contains ';' must be in double "
+        "quotes)")
+    assert (report["rows_rejected"], report["ties_rejected"]) == (2, 2)
+    assert (report["files"][0]["rejected"], report["files"][0]["ties_rejected"]) == (2, 2)
+    assert report["written"]["created"]["actors"] == 3  # Godt lag, Ola, Per
+    assert report["written"]["created"]["ties"] == 1  # Ola -MEMBER_OF-> Godt lag
+
+
+# --- whose people these are -----------------------------------------------------------------
+
+
+def people_sheet(tmp_path, *rows, name="v.csv", header="aktør;type;grend;kommunenummer"):
+    path = tmp_path / name
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_people_are_scoped_by_the_workshop_the_sheet_or_the_caller_names(store, tmp_path):
+    named = people_sheet(tmp_path, "Kari Testesen;person;Nes;0301;Vår 2024",
+                         "Ola Testesen;person;Nes;0301;",
+                         header="aktør;type;grend;kommunenummer;verksted")
+    import_files(store, [named], workshop="Høst 2023")
+    import_files(store, [people_sheet(tmp_path, "Siv Testesen;person;Nes;0301",
+                                      "Bo Testesen;person;Nes;", name="w.csv")])
+    assert sorted(a.id for a in store.actors()) == [
+        "ws:0301:siv-testesen",  # no workshop named: scoped by kommune
+        "ws:host-2023:ola-testesen",  # the caller's workshop for a row that names none
+        "ws:person:bo-testesen",  # neither workshop nor kommune
+        "ws:var-2024:kari-testesen",  # the sheet's own column wins
+    ]
+
+
+def test_likely_duplicates_are_reported_with_the_ids_they_look_like(store, tmp_path):
+    store.write(GraphBatch(actors=[
+        Actor(id="ws:verksted:kari-testesen", kind="individual", name="Kari Testesen",
+              district="Nes", kommunenummer="0301"),  # loaded before ids were file-free
+        Actor(id="ws:0301:ola-testesen", kind="individual", name="Ola Testesen",
+              district="Berg", kommunenummer="0301")]))
+    report = import_files(store, [people_sheet(
+        tmp_path, "kari  TESTESEN;person;Nes;0301", "Ola Testesen;person;Berg;0301",
+        "Siv Testesen;person;Nes;0301")])
+
+    assert report["people"] == {
+        "matched": [{"file": "v.csv", "line": 3, "id": "ws:0301:ola-testesen"}],
+        "likely_duplicates": [{"file": "v.csv", "line": 2, "id": "ws:0301:kari-testesen",
+                               "others": ["ws:verksted:kari-testesen"]}],
+    }

@@ -17,8 +17,10 @@ from graphsvc.api import create_app
 from graphsvc.settings import Settings
 from graphsvc.store.sqlite import SQLiteStore
 from tests.fixtures import sources_registers as reg
+from tests.fixtures.workshop_files import BROKEN_ROWS_CSV
 
 SRC = reg.SOURCES
+TEMPLATE = Path(__file__).parents[2] / "loaders" / "templates" / "workshop_template.xlsx"
 
 
 def run(*args: str, cwd: Path, stderr=subprocess.PIPE) -> subprocess.CompletedProcess:
@@ -39,7 +41,7 @@ def state(cwd: Path) -> tuple[int, list]:
 def test_report_names_formats_counts_skips_and_rejected_rows(tmp_path):
     result = run(str(SRC / "enheter.csv"), str(SRC / "frivillighet.json"), "--kommune", "0399",
                  cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr  # loaded, but some rows were rejected
     out = result.stdout
     assert "enheter.csv (brreg): 11 row(s), 2 rejected" in out
     assert "frivillighet.json (frivillighet)" in out
@@ -47,7 +49,8 @@ def test_report_names_formats_counts_skips_and_rejected_rows(tmp_path):
     assert "1  outside the chosen kommuner" in out
     assert "1  not a community actor (organisasjonsform AS, NACE 10)" in out
     assert f"orgnrs with no actor: {reg.UTEN_ENHET}" in out
-    assert f"enheter.csv:11 field 'organisasjonsnummer': orgnr '{reg.BAD_ORGNR}'" in out
+    assert f"2 row(s) rejected (not loaded):\n  enheter.csv:11 field 'organisasjonsnummer': " \
+           f"orgnr '{reg.BAD_ORGNR}'" in out
     assert result.stderr == ""  # piped: no progress bar
 
 
@@ -150,4 +153,104 @@ def test_post_imports_with_the_format_named(tmp_path):
         assert wrong.status_code == 422 and "not Enhetsregisteret" in wrong.json()["error"]["message"]
         right = api.post("/imports?format=kommuner", files={"file": ("k.json", data, "text/plain")})
         assert right.json()["actors"]["created"] == 3
+    store.close()
+
+
+# --- workshop sheets: loading again, exit status, the API's error shape ----------------------
+
+
+def test_the_template_loaded_twice_and_renamed_creates_nothing_the_second_and_third_time(
+        tmp_path):
+    first = json.loads(run(str(TEMPLATE), "--json", cwd=tmp_path).stdout)
+    revision = first["written"]["revision"]
+    renamed = tmp_path / "kopi av malen.xlsx"
+    renamed.write_bytes(TEMPLATE.read_bytes())
+    for path in (TEMPLATE, renamed):
+        result = run(str(path), "--json", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        again = json.loads(result.stdout)
+        assert sum(again["written"]["created"].values()) == 0
+        assert sum(again["written"]["updated"].values()) == 0
+        assert again["written"]["unchanged"] == first["written"]["created"]
+        assert again["written"]["revision"] == revision
+    assert state(tmp_path)[0] == revision
+    text = run(str(renamed), cwd=tmp_path).stdout
+    assert text.startswith(f"Read 4 row(s) from 1 file(s); nothing changed, so nothing was "
+                           f"written (store revision {revision}).")
+    assert ("1 person(s) matched to people already stored (same id):\n"
+            "  kopi av malen.xlsx:4: ws:nordbygda-mai-2024:ola-eksempel") in text
+
+
+def test_exit_status_0_all_loaded_3_some_rejected_1_nothing_written(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("aktør;type\nTestvik kor;lag\n", "utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("aktør;type\nRart lag;romvesen\nAnnet lag;lag;ekstra\n", "utf-8")
+
+    assert run(str(good), cwd=tmp_path).returncode == 0
+    partly = run(str(BROKEN_ROWS_CSV), cwd=tmp_path)
+    assert partly.returncode == 3
+    assert ("  broken_rows.csv (workshop): 7 row(s), 2 rejected, 1 tie(s) left out\n"
+            in partly.stdout)
+    assert ("2 row(s) rejected (not loaded):\n"
+            "  broken_rows.csv:5 field 'tilbyr': the quote (\") that opens in this cell on line 5 "
+            "does not close on that line, so line 5 has 13 fields, the header has 12; close the "
+            "quote and load again\n"
+            "  broken_rows.csv:7: line 7 has 14 fields, the header has 12 (a value that contains "
+            "';' must be in double quotes)\n"
+            "1 tie(s) left out (the rest of the row loaded):\n"
+            "  broken_rows.csv:4 field 'kontakter': tie target 'Nobody Testesen'") in partly.stdout
+    before = state(tmp_path)
+    nothing = run(str(bad), cwd=tmp_path)
+    assert nothing.returncode == 1
+    assert nothing.stderr == (
+        "graphsvc: error: all 2 row(s) rejected, so nothing was written. First: bad.csv:2 "
+        "field 'type': unknown kind 'romvesen'; use enkeltperson, lag/forening, institusjon, "
+        "frivilligsentral, kommune or bedrift\n"
+        "  bad.csv:2 field 'type': unknown kind 'romvesen'; use enkeltperson, lag/forening, "
+        "institusjon, frivilligsentral, kommune or bedrift\n"
+        "  bad.csv:3: line 3 has 3 fields, the header has 2 (a value that contains ';' must be "
+        "in double quotes)\n")
+    assert run(str(BROKEN_ROWS_CSV), "--strict", cwd=tmp_path).returncode == 1
+    assert state(tmp_path) == before
+
+
+def test_workshop_option_scopes_people(tmp_path):
+    sheet = tmp_path / "v.csv"
+    sheet.write_text("aktør;type\nKari Testesen;person\n", "utf-8")
+    report = json.loads(run(str(sheet), "--workshop", "Testvik vår 2024", "--json",
+                            cwd=tmp_path).stdout)
+    assert report["written"]["created"]["actors"] == 1
+    store = SQLiteStore(tmp_path / "graphsvc.db")
+    try:
+        assert [a.id for a in store.actors()] == ["ws:testvik-var-2024:kari-testesen"]
+    finally:
+        store.close()
+
+
+def test_post_imports_answers_the_one_error_shape_with_the_rows_in_detail(tmp_path):
+    store = SQLiteStore(tmp_path / "api.db")
+    app = create_app(Settings(store=store.url), store=store)
+    bad = "aktør;type;kontakter\nRart lag;romvesen;\n".encode()
+    tie = "aktør;type;kontakter\nTestvik kor;lag;kjenner:Ingen\n".encode()
+    with TestClient(app) as api:
+        response = api.post("/imports", files={"file": ("bad.csv", bad, "text/csv")})
+        assert response.status_code == 422
+        body = response.json()
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
+        assert body["error"]["code"] == "import_failed"
+        assert body["error"]["detail"]["rows"] == [
+            {"file": "bad.csv", "line": 2, "field": "type",
+             "reason": "unknown kind 'romvesen'; use enkeltperson, lag/forening, institusjon, "
+                       "frivilligsentral, kommune or bedrift"}]
+        strict = api.post("/imports?strict=true", files={"file": ("t.csv", tie, "text/csv")})
+        assert strict.status_code == 422
+        assert strict.json()["error"]["message"].startswith(
+            "1 tie(s) rejected in strict mode, so nothing was written.")
+        assert "--" not in strict.json()["error"]["message"]
+        assert store.revision() == 0
+        loaded = api.post("/imports?workshop=Testvik%202024",
+                          files={"file": ("t.csv", tie, "text/csv")}).json()
+        assert (loaded["rows_rejected"], loaded["ties_rejected"]) == (0, 1)
+        assert loaded["rejected"][0]["left_out"] == "tie"
     store.close()

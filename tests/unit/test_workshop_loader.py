@@ -15,6 +15,7 @@ from loaders import LoadResult, read_workshop
 from loaders.templates.make_template import write_csv, write_xlsx
 from loaders.workshop import TEMPLATE_HEADERS, TIE_ALIASES
 from tests.fixtures.workshop_files import (
+    BROKEN_ROWS_CSV,
     BROKEN_XLSX,
     CP1252_CSV,
     GOOD_CSV,
@@ -58,7 +59,7 @@ def test_good_csv_loads_every_row() -> None:
     assert {(a.id, a.kind) for a in result.batch.actors} == {
         ("brreg:998877660", "association"),  # orgnr gives the Brønnøysund id
         ("ws:kari", "individual"),  # the id column wins
-        ("ws:good:ase-braten", "individual"),  # otherwise from the name
+        ("ws:0301:ase-braten", "individual"),  # otherwise from the name
         ("ws:fjordvik-frivilligsentral", "frivilligsentral"),
         ("ws:holmen-skole", "institution"),
     }
@@ -77,11 +78,11 @@ def test_offers_and_needs_get_stable_ids_and_descriptions() -> None:
         "ws:kari:offer:help.transport": "har bil, kjører gjerne",
         "ws:kari:offer:social.visit": None,
     }
-    needs = {n.id: n.description for n in result.batch.needs if n.holder == "ws:good:ase-braten"}
+    needs = {n.id: n.description for n in result.batch.needs if n.holder == "ws:0301:ase-braten"}
     # A cell typed over two lines keeps its line break, as in the spreadsheet.
     assert needs == {
-        "ws:good:ase-braten:need:social.visit": "ønsker besøk\nen gang i uka",
-        "ws:good:ase-braten:need:help.digital": None,
+        "ws:0301:ase-braten:need:social.visit": "ønsker besøk\nen gang i uka",
+        "ws:0301:ase-braten:need:help.digital": None,
     }
     assert all(r.district == "Holmen" for r in result.batch.resources if r.holder == "ws:kari")
 
@@ -100,8 +101,8 @@ def test_ties_resolve_names_in_the_sheet_ids_and_outside_ids() -> None:
 
     assert {t.key for t in result.batch.ties} == {
         ("ws:kari", "MEMBER_OF", "brreg:998877660"),  # "holmen VELFORENING": any case
-        ("ws:kari", "KNOWS", "ws:good:ase-braten"),  # kjenner:Åse Bråten
-        ("ws:good:ase-braten", "KNOWS", "ws:kari"),  # by id
+        ("ws:kari", "KNOWS", "ws:0301:ase-braten"),  # kjenner:Åse Bråten
+        ("ws:0301:ase-braten", "KNOWS", "ws:kari"),  # by id
         ("ws:fjordvik-frivilligsentral", "PARTNERS_WITH", "brreg:998877660"),
         ("ws:fjordvik-frivilligsentral", "PARTICIPATES_IN", "init:sykling-uten-alder"),
     }
@@ -130,7 +131,7 @@ def test_windows_1252_sheet_with_english_and_capitalised_headers() -> None:
     assert {r.category for r in result.batch.resources if r.holder == bjorn.id} == {
         "help.practical", "reuse.repair"}
     assert [t.key for t in result.batch.ties] == [
-        ("ws:cp1252:bjorn-saether", "VOLUNTEERS_AT", "ws:asen-frivilligsentral")]
+        ("ws:4203:bjorn-saether", "VOLUNTEERS_AT", "ws:asen-frivilligsentral")]
 
 
 def test_xlsx_restores_codes_excel_turned_into_numbers(good_xlsx: Path) -> None:
@@ -209,28 +210,19 @@ def test_bad_row_is_reported_with_line_field_and_reason_and_the_rest_loads() -> 
         pytest.param("Kari;person;Help.Teleport: beam;", "tilbyr",
                      "unknown category code 'Help.Teleport' (did you mean 'help.transport'?)",
                      id="unknown-category"),
-        pytest.param("Kari;person;;hater:Holmen velforening", "kontakter",
-                     "unknown tie kind 'hater'; use one of MEMBER_OF (medlem_av), VOLUNTEERS_AT "
-                     "(frivillig_ved), WORKS_AT (jobber_ved), KNOWS (kjenner), PARTNERS_WITH "
-                     "(samarbeider_med), COORDINATES (koordinerer), FUNDS (finansierer), "
-                     "PARTICIPATES_IN (deltar_i), PART_OF (del_av)", id="bad-tie-kind"),
-        pytest.param("Kari;person;;kjenner:Holmen velforeing", "kontakter",
-                     "tie target 'Holmen velforeing' is not an actor in this sheet and not an id "
-                     "like 'ws:kari' or 'brreg:<orgnr>' (did you mean 'Holmen velforening'?)",
-                     id="tie-target-not-found"),
-        pytest.param("Kari;person;;Holmen velforening", "kontakter",
-                     "tie 'Holmen velforening' must look like 'KIND:name or id', e.g. "
-                     "'kjenner:Kari'", id="tie-without-kind"),
-        pytest.param("Kari;person;;kjenner:kari", "kontakter",
-                     "'KNOWS:kari': a tie cannot join an actor to itself", id="tie-to-itself"),
         pytest.param("Holmen Velforening;lag;;", "aktør",
                      "the same actor as line 2 (id 'ws:holmen-velforening'); if they are "
                      "different actors, give each its own id in the 'id' column",
                      id="same-actor-twice"),
         pytest.param("Kari;person;;kjenner:Holmen velforening; kjenner:Ola", None,
-                     "values in columns without a header: 'kjenner:Ola' (in a CSV file, a value "
-                     "that contains the delimiter must be in double quotes)",
-                     id="unquoted-semicolon"),
+                     "line 3 has 5 fields, the header has 4 (a value that contains ';' must be "
+                     "in double quotes)", id="unquoted-semicolon"),
+        pytest.param("Kari;person;help.transport", None,
+                     "line 3 has 3 fields, the header has 4 (is ';' missing?)",
+                     id="a-field-too-few"),
+        pytest.param('Kari;person;"help.transport: har bil;', "tilbyr",
+                     "the quote (\") that opens in this cell on line 3 is never closed; close it "
+                     "and load again", id="unclosed-quote"),
     ],
 )
 def test_each_kind_of_bad_row_is_reported_and_left_out(
@@ -282,22 +274,79 @@ def test_every_problem_of_a_row_is_reported_at_once(tmp_path: Path) -> None:
     assert result.rows_rejected == 1
 
 
-def test_a_tie_to_a_rejected_row_rejects_its_row_too(tmp_path: Path) -> None:
-    # Kari's row is fine, but it points at Holmen velforening, whose row is rejected; loading
-    # Kari with a tie to nothing would leave a dangling tie, and Ola points at Kari.
-    path = sheet(tmp_path, "Holmen velforening;forening;help.teleport;",
-                 "Kari;person;;medlem_av:Holmen velforening", "Ola;person;;kjenner:Kari",
-                 "Per;person;;")
+@pytest.mark.parametrize(
+    ("ties", "reason"),
+    [
+        pytest.param("hater:Holmen velforening",
+                     "unknown tie kind 'hater'; use one of MEMBER_OF (medlem_av), VOLUNTEERS_AT "
+                     "(frivillig_ved), WORKS_AT (jobber_ved), KNOWS (kjenner), PARTNERS_WITH "
+                     "(samarbeider_med), COORDINATES (koordinerer), FUNDS (finansierer), "
+                     "PARTICIPATES_IN (deltar_i), PART_OF (del_av)", id="bad-tie-kind"),
+        pytest.param("kjenner:Holmen velforeing",
+                     "tie target 'Holmen velforeing' is not an actor in this sheet and not an id "
+                     "like 'ws:kari' or 'brreg:<orgnr>' (did you mean 'Holmen velforening'?)",
+                     id="tie-target-not-found"),
+        pytest.param("Holmen velforening",
+                     "tie 'Holmen velforening' must look like 'KIND:name or id', e.g. "
+                     "'kjenner:Kari'", id="tie-without-kind"),
+        pytest.param("kjenner:kari", "'KNOWS:kari': a tie cannot join an actor to itself",
+                     id="tie-to-itself"),
+    ],
+)
+def test_a_bad_tie_leaves_out_that_tie_not_the_actor(
+    tmp_path: Path, ties: str, reason: str
+) -> None:
+    path = sheet(tmp_path, GOOD_ROW, f'Kari;person;social.visit;"{ties}; medlem_av:Holmen '
+                                     'velforening"')
 
     result = read_workshop(path, loaded_at=WHEN)
 
-    assert [str(e) for e in result.rejected][1:] == [
+    assert result.rejected == []
+    assert result.ties_rejected == [RowError("verksted.csv", 3, "kontakter", reason)]
+    assert [a.name for a in result.batch.actors] == ["Holmen velforening", "Kari"]
+    assert [r.id for r in result.batch.resources] == ["ws:person:kari:offer:social.visit"]
+    assert [t.key for t in result.batch.ties] == [
+        ("ws:person:kari", "MEMBER_OF", "ws:holmen-velforening")]
+    assert (result.rows_rejected, result.to_dict()["ties_rejected"][0]["line"]) == (0, 3)
+
+
+def test_a_tie_to_a_rejected_row_is_left_out_and_its_row_loads(tmp_path: Path) -> None:
+    # Holmen velforening's row is rejected; a tie to it would dangle, so Kari loads without it,
+    # and Ola's tie to Kari stands.
+    path = sheet(tmp_path, "Holmen velforening;forening;help.teleport;",
+                 "Kari;person;;medlem_av:Holmen velforening", "Ola;person;;kjenner:Kari")
+
+    result = read_workshop(path, loaded_at=WHEN)
+
+    assert [(e.line, e.field) for e in result.rejected] == [(2, "tilbyr")]
+    assert [str(e) for e in result.ties_rejected] == [
         "verksted.csv:3 field 'kontakter': tie target 'Holmen velforening' is on line 2, which "
-        "was rejected; fix that line and load again",
-        "verksted.csv:4 field 'kontakter': tie target 'Kari' is on line 3, which was rejected; "
-        "fix that line and load again",
+        "was rejected; fix that line and load again"]
+    assert [a.name for a in result.batch.actors] == ["Kari", "Ola"]
+    assert [t.key for t in result.batch.ties] == [("ws:person:ola", "KNOWS", "ws:person:kari")]
+
+
+def test_shifted_columns_are_reported_as_a_field_count_not_as_wrong_values() -> None:
+    # Line 7 has two unquoted ';' in «tilbyr»: read by position, «67-79» would land in «orgnr»
+    # and be reported as a bad orgnr. Line 5 opens a quote it never closes on that line.
+    result = read_workshop(BROKEN_ROWS_CSV, loaded_at=WHEN)
+
+    assert [str(e) for e in result.rejected] == [
+        "broken_rows.csv:5 field 'tilbyr': the quote (\") that opens in this cell on line 5 "
+        "does not close on that line, so line 5 has 13 fields, the header has 12; close the "
+        "quote and load again",
+        "broken_rows.csv:7: line 7 has 14 fields, the header has 12 (a value that contains ';' "
+        "must be in double quotes)",
     ]
-    assert [a.name for a in result.batch.actors] == ["Per"]
+    assert [str(e) for e in result.ties_rejected] == [
+        "broken_rows.csv:4 field 'kontakter': tie target 'Nobody Testesen' is not an actor in "
+        "this sheet and not an id like 'ws:kari' or 'brreg:<orgnr>' (did you mean 'Bo "
+        "Testesen'?)"]
+    # The rows after the broken ones load, each from its own line.
+    assert {a.name: a.provenance.source_row for a in result.batch.actors} == {
+        "Testvik helselag": 2, "Kari Testesen": 3, "Ola Testesen": 4, "Siv Testesen": 6,
+        "Per Testesen": 8}
+    assert (result.rows_read, result.rows_rejected) == (7, 2)
 
 
 def test_an_ambiguous_name_needs_an_id(tmp_path: Path) -> None:
@@ -307,10 +356,11 @@ def test_an_ambiguous_name_needs_an_id(tmp_path: Path) -> None:
 
     result = read_workshop(path, loaded_at=WHEN)
 
-    assert [str(e) for e in result.rejected] == [
+    assert [str(e) for e in result.ties_rejected] == [
         "verksted.csv:4 field 'kontakter': tie target 'Kari' matches several rows (lines 2, 3); "
         "use an id"]
-    assert [t.key for t in result.batch.ties] == [("ws:verksted:per", "KNOWS", "ws:kari-2")]
+    assert [a.name for a in result.batch.actors] == ["Kari", "Kari", "Ola", "Per"]
+    assert [t.key for t in result.batch.ties] == [("ws:person:per", "KNOWS", "ws:kari-2")]
 
 
 def test_names_typed_on_a_mac_match_names_typed_on_windows(tmp_path: Path) -> None:
@@ -320,7 +370,7 @@ def test_names_typed_on_a_mac_match_names_typed_on_windows(tmp_path: Path) -> No
     result = read_workshop(path, loaded_at=WHEN)
 
     assert [a.name for a in result.batch.actors] == ["Åse", "Ola"]
-    assert [t.key for t in result.batch.ties] == [("ws:verksted:ola", "KNOWS", "ws:verksted:ase")]
+    assert [t.key for t in result.batch.ties] == [("ws:person:ola", "KNOWS", "ws:person:ase")]
 
 
 def test_norwegian_and_english_tie_kinds_cover_the_model() -> None:
@@ -341,8 +391,8 @@ def test_columns_are_found_by_name_in_any_order_and_case(tmp_path: Path) -> None
     assert result.rejected == []
     anna = by_name(result)["Anna"]
     assert (anna.kind, anna.district) == ("individual", "Bakkeli")
-    assert [r.id for r in result.batch.resources] == ["ws:english:anna:offer:help.shopping"]
-    assert [t.key for t in result.batch.ties] == [("ws:english:anna", "KNOWS", "ws:bo")]
+    assert [r.id for r in result.batch.resources] == ["ws:person:anna:offer:help.shopping"]
+    assert [t.key for t in result.batch.ties] == [("ws:person:anna", "KNOWS", "ws:bo")]
 
 
 def test_category_names_are_accepted_as_well_as_codes(tmp_path: Path) -> None:
@@ -374,7 +424,7 @@ def test_consent_is_kept_for_individuals_only_and_nothing_else_is_added(tmp_path
     assert actors["Kari"].consent_purpose == "Besøksvenn"
     assert actors["Holmen vel"].consent_purpose is None
     assert actors["Kari"].model_dump(exclude={"provenance"}, exclude_none=True) == {
-        "id": "ws:verksted:kari", "kind": "individual", "name": "Kari", "categories": [],
+        "id": "ws:person:kari", "kind": "individual", "name": "Kari", "categories": [],
         "consent_purpose": "Besøksvenn"}
 
 
@@ -413,6 +463,7 @@ def test_report_is_json_without_anyones_data() -> None:
                       "reason": "unknown category code 'help.teleport' (did you mean "
                                 "'help.transport'?)"}],
         "ignored_columns": [],
+        "ties_rejected": [],
     }
     assert "Ola Nordmann" not in text
 
@@ -519,7 +570,7 @@ def test_template_headers_are_the_documented_set() -> None:
 
     assert tuple(first.split(";")) == TEMPLATE_HEADERS == (
         "aktør", "type", "grend", "kommunenummer", "tilbyr", "trenger", "kontakter",
-        "aldersgruppe", "samtykke", "orgnr", "id")
+        "aldersgruppe", "samtykke", "orgnr", "id", "verksted")
 
 
 @pytest.mark.parametrize(("name", "write"), [

@@ -1,5 +1,6 @@
 """Imports: upload a file (any format ``graphsvc load`` reads), get the import report. A file
-that cannot be read writes nothing."""
+that cannot be read, or whose rows were all rejected, writes nothing and answers 422 with the
+rejected rows in ``error.detail.rows``."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ def upload(
                                      "Frivillighetsregisteret JSON, open-data CSV, SSB Klass "
                                      "kommune codes, or a workshop sheet (.csv or .xlsx)")],
     strict: Annotated[bool, Query(description="reject the whole file if any row is bad")] = False,
+    workshop: Annotated[str | None, Query(description="workshop sheets: the workshop of rows "
+                                          "that do not name one; it scopes people's ids")
+                        ] = None,
     fmt: Annotated[str | None, Query(alias="format", description="one of " + ", ".join(FORMATS)
                                      + "; default: detected from the content")] = None,
     kommune: Annotated[list[str] | None, Query(description="keep only these kommuner")] = None,
@@ -40,4 +44,4 @@ def upload(
         path = Path(tmp) / name
         path.write_bytes(data)
         return import_files(store, [path], fmt=fmt, strict=strict, names={str(path): name},
-                            kommuner=kommune, kind=kind, category=category)
+                            kommuner=kommune, kind=kind, category=category, workshop=workshop)
