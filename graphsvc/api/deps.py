@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import networkx as nx
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel
 
+from graphsvc.errors import ValidationError
 from graphsvc.settings import Settings
-from graphsvc.snapshot import Snapshot
+from graphsvc.snapshot import Snapshot, known_district
 from graphsvc.store.base import GraphStore
 
 
@@ -28,7 +30,53 @@ def get_graph(snapshot: Annotated[Snapshot, Depends(get_snapshot)]) -> nx.MultiD
     return snapshot.graph()
 
 
+def get_district(
+    G: Annotated[nx.MultiDiGraph, Depends(get_graph)],
+    district: Annotated[str | None, Query(description="a district (grend/bydel) as the data "
+                                          "names it, case-insensitive")] = None,
+) -> str | None:
+    """The district filter as the graph spells it; an unknown district is invalid input."""
+    return None if district is None else known_district(G, district)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 GraphDep = Annotated[nx.MultiDiGraph, Depends(get_graph)]
+DistrictDep = Annotated[str | None, Depends(get_district)]
+
+
+# ---- every route: unknown query parameters are an error, not silently ignored -------------
+
+def accepted_query_params(route) -> tuple[str, ...]:
+    """The query parameters a route declares (its own, its dependencies', and the fields of a
+    query-parameter model), as a client spells them."""
+    names: set[str] = set()
+    todo = [route.dependant]
+    while todo:
+        dependant = todo.pop()
+        todo += dependant.dependencies
+        for field in dependant.query_params:
+            model = field.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                names.update(f.alias or name for name, f in model.model_fields.items())
+            else:
+                names.add(field.alias)
+    return tuple(sorted(names))
+
+
+def reject_unknown_query(request: Request) -> None:
+    """A misspelt parameter (``?distrcit=``) must not quietly answer for everyone."""
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return
+    accepted = getattr(route, "graphsvc_query_params", None)
+    if accepted is None:  # worked out once per route
+        accepted = route.graphsvc_query_params = accepted_query_params(route)
+    unknown = sorted({k for k in request.query_params if k not in accepted})
+    if unknown:
+        said = ", ".join(f"'{k}'" for k in unknown)
+        allowed = ", ".join(accepted) or "none"
+        raise ValidationError(
+            f"unknown query parameter{'s' if len(unknown) > 1 else ''} {said}; "
+            f"{request.url.path} accepts: {allowed}", unknown=unknown, accepted=list(accepted))

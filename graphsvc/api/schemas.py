@@ -51,3 +51,42 @@ class MatchPublic(BaseModel):
     count: int
     candidates: int
     results: list[dict[str, Any]]
+
+
+class ParticipantPublic(BaseModel):
+    id: str
+    kind: str
+    name: str
+    pseudonymised: bool = False
+    district: str | None = None
+
+
+class CategoryCoverage(BaseModel):
+    category: str
+    category_name: str
+    offered_by: list[str] = []
+
+
+class CoveragePublic(BaseModel):
+    """Which required categories the participants' offers cover, and which they do not."""
+
+    covered: list[CategoryCoverage]
+    missing: list[CategoryCoverage]
+    share: float
+
+
+class InitiativePublic(BaseModel):
+    id: str
+    name: str
+    kommunenummer: str | None = None
+    district: str | None = None
+    description: str | None = None
+    required_categories: list[str] = []
+    participant_count: int
+    coverage: CoveragePublic
+    participants: list[ParticipantPublic] | None = None
+
+
+class InitiativesPublic(BaseModel):
+    data: list[InitiativePublic]
+    count: int

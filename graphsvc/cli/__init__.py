@@ -1,22 +1,28 @@
 """The ``graphsvc`` command: a thin shell over the library, one module per command group.
 
 Library errors become one clear line on stderr and a non-zero exit (1: the work failed, 2: the
-command line was wrong). ``--json`` prints machine-readable output on stdout. A command module
-exposes ``register(sub, common)``, which adds its subcommands with ``set_defaults(handler=…)``.
+command line was wrong). So does any unexpected exception: a user never sees a traceback unless
+they ask with ``--debug``. ``--json`` prints machine-readable output on stdout (for an error, the
+API's one error shape). A command module exposes ``register(sub, common)``, which adds its
+subcommands with ``set_defaults(handler=…)``.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 
+import pydantic
+
 from graphsvc import __version__
-from graphsvc.cli import analysis, demo, load, serve, views
-from graphsvc.cli._common import common_options, fail
-from graphsvc.errors import GraphsvcError, ImportFailed
+from graphsvc.cli import analysis, demo, list as list_, load, serve, views
+from graphsvc.cli._common import common_options, fail, unexpected
+from graphsvc.errors import ConfigError, GraphsvcError, ImportFailed
 from graphsvc.settings import Settings
 
-MODULES = (demo, load, serve, views, analysis)
+MODULES = (demo, load, serve, list_, views, analysis)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,17 +47,51 @@ def commands() -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     as_json = getattr(args, "json", False)
+    debug = getattr(args, "debug", False)
+    _log_to_stderr(debug)
     try:
-        overrides = {"store": args.store} if hasattr(args, "store") else {}
-        settings = Settings(**overrides)
-        return int(args.handler(args, settings, as_json) or 0)
+        return int(args.handler(args, _settings(args), as_json) or 0)
     except ImportFailed as exc:
-        fail(exc, as_json)
+        fail(exc, as_json, debug)
         for row in exc.rows[:50]:
             print(f"  {row}", file=sys.stderr)
         return 1
     except GraphsvcError as exc:
-        fail(exc, as_json)
+        fail(exc, as_json, debug)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`graphsvc list actors | head`): nothing to report, but
+        # the interpreter must not complain when it flushes stdout on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback by default
+        fail(unexpected(exc, args.command), as_json, debug)
+        return 1
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"store": args.store} if hasattr(args, "store") else {}
+    try:
+        return Settings(**overrides)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        name = "GRAPHSVC_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError(f"setting {name} is invalid: {first['msg']}", setting=name) from exc
+
+
+def _log_to_stderr(debug: bool) -> None:
+    """graphsvc's own warnings on stderr; libraries' log lines (e.g. the Neo4j driver's
+    'Unable to retrieve routing information' before the error that explains it) only with
+    ``--debug``, so an error stays one line."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "graphsvc_cli", False)]:
+        root.removeHandler(old)  # main() may run more than once in one process (tests)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.graphsvc_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("graphsvc: %(levelname)s: %(name)s: %(message)s"))
+    if not debug:
+        handler.addFilter(lambda record: record.name.split(".")[0] == "graphsvc")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO if debug else logging.WARNING)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from typing import Any
 
 from graphsvc.errors import GraphsvcError
@@ -19,13 +20,33 @@ def common_options() -> argparse.ArgumentParser:
                              "default sqlite:///graphsvc.db)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="machine-readable output on stdout")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="on an error, print the traceback too")
     return common
 
 
-def fail(exc: GraphsvcError, as_json: bool) -> None:
+def fail(exc: GraphsvcError, as_json: bool, debug: bool = False) -> None:
+    """Report an error: its traceback first with ``--debug``, then one line on stderr (and the
+    one JSON error shape on stdout with ``--json``)."""
+    if debug:
+        # An error made by ``unexpected`` was never raised: its trace is its cause's.
+        shown = exc if exc.__traceback__ is not None else (exc.__cause__ or exc)
+        traceback.print_exception(shown, file=sys.stderr)
     if as_json:
         print(json.dumps(exc.to_dict(), ensure_ascii=False))
     print(f"graphsvc: error: {exc.message}", file=sys.stderr)
+
+
+def unexpected(exc: BaseException, command: str) -> GraphsvcError:
+    """A bug or an environment failure nobody anticipated, as one line that says what failed
+    and how to see more; the original stays attached as ``__cause__`` for ``--debug``."""
+    text = " ".join(str(exc).split()) or "no message"
+    error = GraphsvcError(
+        f"'graphsvc {command}' failed unexpectedly: {type(exc).__name__}: {text} "
+        "(run it again with --debug to see the traceback)",
+        exception=type(exc).__name__)
+    error.__cause__ = exc
+    return error
 
 
 def emit(data: Any, as_json: bool, text: str) -> None:

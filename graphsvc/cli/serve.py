@@ -31,7 +31,8 @@ def cmd_serve(args, settings: Settings, as_json: bool, store=None) -> int:
     app = create_app(settings, store=store)
     print(f"Serving on http://{host}:{port}/  (map: /maps/network.html, API docs: /docs)",
           file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port,
+                log_level="info" if getattr(args, "debug", False) else "warning")
     return 0
 
 

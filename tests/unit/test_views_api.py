@@ -31,7 +31,7 @@ def api(tmp_path_factory):
     ("view", "params", "expected"),
     [
         pytest.param("network", {}, "Ressurskart – Fjordvik kommune", id="network"),
-        pytest.param("district", {"district": "Holmen"}, "Område: Holmen", id="district"),
+        pytest.param("district", {"district": "Holmen"}, "Grend: Holmen", id="district"),
         pytest.param("ego", {"focus": "demo:sua", "depth": 1}, "Ressurskart rundt Sykling",
                      id="ego"),
         pytest.param("path", {"from": "demo:p07", "to": "demo:kommune"}, "Vei i nettverket",
@@ -65,7 +65,7 @@ def test_path_map_from_and_to(api):
                              params={"from": "demo:p07", "to": "demo:kommune"}).text)
     labels = sorted(e["label"] for e in data["edges"] if "label" in e)
     assert labels and labels[0].startswith("1. ")
-    assert {x.split(". ")[1] for x in labels} <= {"bindende", "brobyggende", "forbindende",
+    assert {x.split(". ")[1] for x in labels} <= {"sammenbindende", "brobyggende", "forbindende",
                                                   "uklassifisert"}
 
 
@@ -93,8 +93,8 @@ def test_booklet(api):
         pytest.param("/maps/district.html", {}, 422, "needs a district", id="no-district"),
         pytest.param("/maps/path.html", {"from": "demo:p10", "to": "demo:kommune"}, 404,
                      "no path between", id="no-path"),
-        pytest.param("/prints/network.pdf", {"district": "Atlantis"}, 404, "Atlantis",
-                     id="unknown-district"),
+        pytest.param("/prints/network.pdf", {"district": "Atlantis"}, 422,
+                     "unknown district 'Atlantis'", id="unknown-district"),
     ],
 )
 def test_errors_have_the_one_shape(api, url, params, status, message):
@@ -104,9 +104,11 @@ def test_errors_have_the_one_shape(api, url, params, status, message):
     assert set(body) == {"error"} and message in body["error"]["message"]
 
 
-@pytest.mark.parametrize("url", ["/maps/everything.html", "/prints/network.jpg",
-                                 "/maps/network.html?colour=red"])
-def test_unknown_views_formats_and_parameters_are_rejected(api, url):
+@pytest.mark.parametrize(("url", "status"), [
+    ("/maps/everything.html", 404), ("/prints/network.jpg", 404),  # the path names nothing
+    ("/maps/network.html?colour=red", 422),
+])
+def test_unknown_views_formats_and_parameters_are_rejected(api, url, status):
     response = api.get(url)
-    assert response.status_code == 422, response.text
+    assert response.status_code == status, response.text
     assert set(response.json()) == {"error"}

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 import networkx as nx
 from fastapi import APIRouter, Query, Response
 
-from graphsvc.api.deps import GraphDep, SettingsDep, StoreDep
+from graphsvc.api.deps import DistrictDep, GraphDep, SettingsDep, StoreDep
 from graphsvc.api.schemas import ActorPublic, ActorsPublic, HoldingPublic, TiePublic
 from graphsvc.errors import NotFoundError
 from graphsvc.model import ActorKind, GraphBatch, WriteReport
 from graphsvc.privacy import display_name
+from graphsvc.snapshot import select_nodes
 from graphsvc.taxonomy import load_taxonomy
 
 router = APIRouter(prefix="/actors", tags=["actors"])
@@ -60,23 +61,16 @@ def actor_public(G: nx.MultiDiGraph, node: str, *, show_names: bool, with_ties: 
 def list_actors(
     G: GraphDep,
     settings: SettingsDep,
+    district: DistrictDep,
     kind: ActorKind | None = None,
-    district: str | None = None,
-    q: Annotated[str | None, Query(description="part of the name (not individuals' names "
-                                   "unless names are shown)")] = None,
+    q: Annotated[str | None, Query(description="part of the name, case- and accent-insensitive "
+                                   "(individuals by pseudonym unless names are shown); "
+                                   "initiatives are at /initiatives")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ActorsPublic:
-    nodes = []
-    for n, d in G.nodes(data=True):
-        if d.get("node_type") != "actor" or (kind and d.get("kind") != kind):
-            continue
-        if district and d.get("district") != district:
-            continue
-        if q and q.casefold() not in display_name(n, d, settings.show_names).casefold():
-            continue
-        nodes.append(n)
-    nodes.sort()
+    nodes = select_nodes(G, "actor", kind=kind, district=district, q=q,
+                         show_names=settings.show_names)
     page = nodes[offset : offset + limit]
     return ActorsPublic(
         data=[actor_public(G, n, show_names=settings.show_names, with_ties=False) for n in page],
@@ -84,10 +78,19 @@ def list_actors(
     )
 
 
-@router.get("/{actor_id}", response_model=ActorPublic)
-def get_actor(actor_id: str, G: GraphDep, settings: SettingsDep) -> ActorPublic:
+def require_actor(G: nx.MultiDiGraph, actor_id: str) -> None:
+    """404 unless ``actor_id`` is an actor; an initiative's id says where it is."""
+    if actor_id in G and G.nodes[actor_id].get("node_type") == "initiative":
+        raise NotFoundError(f"'{actor_id}' is an initiative, not an actor: see "
+                            f"/initiatives/{actor_id}", id=actor_id,
+                            see=f"/initiatives/{actor_id}")
     if actor_id not in G or G.nodes[actor_id].get("node_type") != "actor":
         raise NotFoundError(f"no actor with id '{actor_id}'", id=actor_id)
+
+
+@router.get("/{actor_id}", response_model=ActorPublic)
+def get_actor(actor_id: str, G: GraphDep, settings: SettingsDep) -> ActorPublic:
+    require_actor(G, actor_id)
     return actor_public(G, actor_id, show_names=settings.show_names, with_ties=True)
 
 

@@ -26,8 +26,9 @@ from graphsvc.analysis import (
 from graphsvc.analysis import (
     communities as find_communities,
 )
-from graphsvc.api.deps import GraphDep, SettingsDep
-from graphsvc.errors import NotFoundError
+from graphsvc.api.deps import DistrictDep, GraphDep, SettingsDep
+from graphsvc.api.routes.actors import require_actor
+from graphsvc.model import ActorKind
 
 router = APIRouter(tags=["analysis"])
 Lang = Literal["nb", "en"]
@@ -55,7 +56,7 @@ def teams(
 
 @router.get("/pairs")
 def pairs(
-    G: GraphDep, settings: SettingsDep, actor: str | None = None, district: str | None = None,
+    G: GraphDep, settings: SettingsDep, district: DistrictDep, actor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20, lang: Lang = "nb",
 ) -> dict[str, Any]:
     """Reciprocal pairs: A offers what B needs and B offers what A needs."""
@@ -65,7 +66,7 @@ def pairs(
 
 @router.get("/gaps")
 def gaps(
-    G: GraphDep, settings: SettingsDep, district: str | None = None,
+    G: GraphDep, settings: SettingsDep, district: DistrictDep,
     k: Annotated[int | None, Query(ge=1, le=10, description="hops to authority")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50, lang: Lang = "nb",
 ) -> dict[str, Any]:
@@ -99,7 +100,8 @@ def brokers(
     by: Annotated[str, Query(description="community, district, age_band, kind or none")]
     = "community",
     top: Annotated[int, Query(ge=1, le=500)] = 20,
-    kind: Annotated[list[str] | None, Query(description="only actors of these kinds")] = None,
+    kind: Annotated[list[ActorKind] | None, Query(description="only actors of these kinds")]
+    = None,
     lang: Lang = "nb",
 ) -> dict[str, Any]:
     """The bridge builders (*brobyggere*): cross-group betweenness, Burt's constraint and
@@ -115,16 +117,15 @@ def social_capital(
 ) -> dict[str, Any]:
     """An actor's bonding, bridging and linking ties (each with its reason), Burt's measures
     and hops to the municipality or an institution."""
-    if actor_id not in G:
-        raise NotFoundError(f"no actor with id '{actor_id}'", id=actor_id)
+    require_actor(G, actor_id)
     return social_capital_profile(G, actor_id, k=k, **_common(settings, lang))
 
 
 @router.get("/social-capital/groups")
 def social_capital_groups(
-    G: GraphDep, settings: SettingsDep,
+    G: GraphDep, settings: SettingsDep, district: DistrictDep,
     by: Annotated[list[str] | None, Query(description="attributes that define a group")] = None,
-    district: str | None = None, age_band: str | None = None,
+    age_band: str | None = None,
     k: Annotated[int | None, Query(ge=1, le=10)] = None, lang: Lang = "nb",
 ) -> dict[str, Any]:
     """Per group (default: district and age band): the share with a linking path to a

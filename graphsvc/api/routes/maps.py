@@ -11,6 +11,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.api.deps import GraphDep, SettingsDep
+from graphsvc.errors import ValidationError
+from graphsvc.model import ACTOR_KINDS
+from graphsvc.snapshot import known_district
+from graphsvc.taxonomy import load_taxonomy
 from graphsvc.views import booklet_views, build_view
 from visualisations import render_booklet, render_map, render_print
 
@@ -18,6 +22,7 @@ router = APIRouter(tags=["maps"])
 
 MEDIA = {"pdf": "application/pdf", "svg": "image/svg+xml", "png": "image/png"}
 ViewName = Literal["network", "district", "ego", "path", "gaps"]
+NodeKind = Literal[(*ACTOR_KINDS, "initiative")]  # type: ignore[valid-type]
 
 
 class ViewQuery(BaseModel):
@@ -26,7 +31,7 @@ class ViewQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     district: str | None = None
-    kind: list[str] = Field(default_factory=list, description="only these actor kinds")
+    kind: list[NodeKind] = Field(default_factory=list, description="only these actor kinds")
     category: str | None = Field(None, description="only actors offering or needing it")
     focus: str | None = Field(None, description="the ego map's actor or initiative id")
     depth: int = Field(2, ge=1, le=3, description="ego map: ties away from the focus")
@@ -45,7 +50,18 @@ class PrintQuery(ViewQuery):
     orientation: Literal["landscape", "portrait"] = "landscape"
 
 
+def _checked(G, q: ViewQuery) -> ViewQuery:
+    """The filters with the district as the graph spells it; an unknown district or category
+    is invalid input (422), as on every route, not an empty map."""
+    if q.category is not None and q.category not in load_taxonomy():
+        raise ValidationError(f"unknown category '{q.category}'", category=q.category)
+    if q.district is None:
+        return q
+    return q.model_copy(update={"district": known_district(G, q.district)})
+
+
 def _view(G, view: str, q: ViewQuery, lang: str):
+    q = _checked(G, q)
     return build_view(G, view, lang=lang, district=q.district, kinds=q.kind or None,
                       category=q.category, focus=q.focus, depth=q.depth, source=q.from_,
                       target=q.to)
@@ -71,6 +87,7 @@ def booklet_print(
 ) -> Response:
     """A PDF booklet: the whole community, then one page per district."""
     lang = q.lang or settings.lang
+    q = _checked(G, q)
     pages = booklet_views(G, lang=lang, kinds=q.kind or None, category=q.category)
     data = render_booklet([(v.graph, v.render_kwargs()) for v in pages], paper=q.paper,
                           orientation=q.orientation, lang=lang, show_names=settings.show_names)

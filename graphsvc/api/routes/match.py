@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from graphsvc.analysis.matching import match_need
-from graphsvc.api.deps import GraphDep, SettingsDep
+from graphsvc.api.deps import DistrictDep, GraphDep, SettingsDep
 from graphsvc.api.schemas import MatchPublic
 from graphsvc.errors import NotFoundError, ValidationError
 
@@ -18,10 +18,10 @@ router = APIRouter(tags=["analysis"])
 def match(
     G: GraphDep,
     settings: SettingsDep,
+    district: DistrictDep,
     category: Annotated[str | None, Query(description="need category, e.g. help.transport")] = None,
     need: Annotated[str | None, Query(description="a stored need's id (category, district "
                                       "and asker come from it)")] = None,
-    district: str | None = None,
     seeker: Annotated[str | None, Query(description="id of the actor with the need")] = None,
     capacity: Annotated[int | None, Query(ge=1, description="how much is needed (people or "
                                           "hours a month)")] = None,
