@@ -18,22 +18,23 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.errors import NotFoundError, ValidationError
+from graphsvc.i18n import check_lang, register
 from graphsvc.taxonomy import load_taxonomy
 
 VIEWS = ("network", "district", "ego", "path", "gaps")
 HOP_KINDS = ("bonding", "bridging", "linking", "unlabelled")
-TITLES = {
+TITLES = register(f"{__name__}.titles", {
     "nb": {"network": "Ressurskart", "district": "Ressurskart", "ego": "Ressurskart rundt",
            "path": "Vei i nettverket", "gaps": "Udekkede behov og isolerte aktører"},
     "en": {"network": "Resource map", "district": "Resource map", "ego": "Resource map around",
            "path": "Path through the network", "gaps": "Unmet needs and isolated actors"},
-}
-_WORDS = {
-    "nb": {"district": "Område", "kinds": "Aktører", "category": "Kategori", "from": "Fra",
+}).table
+_WORDS = register(__name__, {
+    "nb": {"district": "Grend", "kinds": "Aktører", "category": "Kategori", "from": "Fra",
            "to": "til", "depth": "inntil {d} ledd unna"},
-    "en": {"district": "Area", "kinds": "Actors", "category": "Category", "from": "From",
-           "to": "to", "depth": "up to {d} steps away"},
-}
+    "en": {"district": "District", "kinds": "Actors", "category": "Category", "from": "From",
+           "to": "to", "depth": "up to {d} {d:step|steps} away"},
+})
 EGO_LIMIT = 400  # an ego map beyond this stops being readable; keep the best connected
 
 
@@ -249,7 +250,7 @@ def title_for(
     focus: str | None = None,
 ) -> str:
     """``Ressurskart – Fjordvik kommune – Holmen``; an ego map names its focus."""
-    titles = TITLES.get(lang, TITLES["nb"])
+    titles = TITLES[check_lang(lang)]
     first = titles.get(view, titles["network"])
     if view == "ego" and focus in G:
         first = f"{first} {_public_name(G, focus, lang)}"
@@ -265,7 +266,7 @@ def subtitle_for(
     """Kommune, the filters in the reader's words, and the date."""
     from visualisations.encoding import kind_label
 
-    w = _WORDS.get(lang, _WORDS["nb"])
+    w = _WORDS.table[check_lang(lang)]
     parts = [p for p in (kommune_name(G),) if p]
     if district:
         parts.append(f"{w['district']}: {district}")
@@ -277,7 +278,7 @@ def subtitle_for(
         parts.append(f"{w['from']} {_public_name(G, path[0], lang)} {w['to']} "
                      f"{_public_name(G, path[-1], lang)}")
     if depth:
-        parts.append(w["depth"].format(d=depth))
+        parts.append(_WORDS("depth", lang, d=depth))
     parts.append((today or date.today()).strftime("%d.%m.%Y"))
     return " · ".join(parts)
 

@@ -16,10 +16,9 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.errors import ValidationError
+from graphsvc.i18n import LANGS, capital, class_name, kind_name, register, say
 from graphsvc.privacy import display_name
 from graphsvc.taxonomy import load_taxonomy
-
-LANGS = ("nb", "en")
 
 KINDS = (
     "individual",
@@ -75,28 +74,11 @@ KIND_MARKER = {
     "initiative": "D",
 }
 
-KIND_LABELS = {
-    "nb": {
-        "individual": "Enkeltperson",
-        "association": "Lag og forening",
-        "institution": "Institusjon",
-        "frivilligsentral": "Frivilligsentral",
-        "municipality": "Kommune",
-        "business": "Næringsliv",
-        "initiative": "Initiativ",
-    },
-    "en": {
-        "individual": "Individual",
-        "association": "Association",
-        "institution": "Institution",
-        "frivilligsentral": "Volunteer centre",
-        "municipality": "Municipality",
-        "business": "Business",
-        "initiative": "Initiative",
-    },
-}
+# The actor kinds in the reader's words, as the analyses write them (docs/glossary.md).
+KIND_LABELS = {lang: {k: capital(kind_name(k, lang)) for k in KINDS} for lang in LANGS}
 
-TIE_LABELS = {
+# A tie as a relation, for tooltips and the legend (the noun is graphsvc.i18n.tie_name).
+TIE_LABELS = register(f"{__name__}.ties", {
     "nb": {
         "MEMBER_OF": "Medlem av",
         "VOLUNTEERS_AT": "Frivillig i",
@@ -119,7 +101,7 @@ TIE_LABELS = {
         "PARTICIPATES_IN": "Participates in",
         "PART_OF": "Part of",
     },
-}
+}).table
 
 # Nine tie kinds are too many dash patterns to tell apart on paper; four groups are not.
 TIE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -130,7 +112,7 @@ TIE_GROUPS: dict[str, tuple[str, ...]] = {
 }
 TIE_GROUP_OF = {tie: group for group, ties in TIE_GROUPS.items() for tie in ties}
 
-GROUP_LABELS = {
+GROUP_LABELS = register(f"{__name__}.groups", {
     "nb": {
         "membership": "Medlemskap og deltakelse",
         "work": "Arbeid og frivillighet",
@@ -143,7 +125,7 @@ GROUP_LABELS = {
         "acquaintance": "Acquaintance",
         "cooperation": "Partnership and funding",
     },
-}
+}).table
 
 # vis-network ``dashes``: False for solid, else [dash, gap, ...] in pixels.
 GROUP_DASHES_MAP: dict[str, bool | list[int]] = {
@@ -160,7 +142,7 @@ GROUP_DASHES_PRINT: dict[str, Any] = {
     "cooperation": (0, (7, 2.5, 1.5, 2.5)),
 }
 
-TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
         "actors": "Aktører",
         "ties": "Bånd",
@@ -170,18 +152,18 @@ TEXT = {
         "search_button": "Søk",
         "hits": "treff",
         "no_hits": "Ingen treff",
-        "all_districts": "Alle områder",
+        "all_districts": "Alle grender",
         "all_categories": "Alle kategorier",
         "filters": "Utvalg",
         "legend": "Tegnforklaring",
         "offers": "Tilbyr",
         "needs": "Trenger",
-        "district": "Område",
+        "district": "Grend",
         "strength": "styrke",
         "level": "samskapingsnivå",
         "pseudonymised": "Enkeltpersoner vises med pseudonym.",
         "unnamed": "Enkeltpersoner vises uten navn.",
-        "counts": "{n} aktører og initiativ, {m} bånd",
+        "counts": "{n} {n:aktør eller initiativ|aktører og initiativ}, {m} bånd",
         "made": "Laget {date}",
         "printed": "Utskrevet {date}",
         "empty": "Ingen aktører å vise.",
@@ -192,19 +174,20 @@ TEXT = {
         "mark_path": "Veien",
         "mark_unmet": "Udekket behov",
         "mark_isolated": "Isolert aktør (ingen bånd)",
-        "hop_bonding": "bindende",
-        "hop_bridging": "brobyggende",
-        "hop_linking": "forbindende",
-        "hop_unlabelled": "uklassifisert",
-        "hops": "Steg i veien: type sosial kapital",
-        "ring_1": "Enkeltpersoner og lag",
+        "hop_bonding": class_name("bonding", "nb"),
+        "hop_bridging": class_name("bridging", "nb"),
+        "hop_linking": class_name("linking", "nb"),
+        "hop_unlabelled": class_name("unlabelled", "nb"),
+        "hops": "Ledd i veien: type sosial kapital",
+        "ring_1": "Enkeltpersoner, lag og foreninger",
         "ring_2": "Institusjoner, frivilligsentraler, kommune",
         "details": "Detaljer",
         "close": "Lukk",
         "overview": "← Oversikt",
-        "clusters": "Klynger etter område og type: klikk en klynge for å se aktørene.",
+        "clusters": "Klynger etter grend og aktørtype: klikk en klynge for å se aktørene.",
         "whole_kommune": "Hele kommunen",
-        "members": "aktører",
+        "members": "{n} {n:aktør|aktører}",
+        "ties_count": "{n} bånd",
         "more": "og {n} til",
         "neighbours": "Bånd",
     },
@@ -217,18 +200,18 @@ TEXT = {
         "search_button": "Search",
         "hits": "found",
         "no_hits": "Nothing found",
-        "all_districts": "All areas",
+        "all_districts": "All districts",
         "all_categories": "All categories",
         "filters": "Filters",
         "legend": "Legend",
         "offers": "Offers",
         "needs": "Needs",
-        "district": "Area",
+        "district": "District",
         "strength": "strength",
         "level": "co-creation level",
         "pseudonymised": "Individuals are shown by pseudonym.",
         "unnamed": "Individuals are shown without names.",
-        "counts": "{n} actors and initiatives, {m} ties",
+        "counts": "{n} {n:actor or initiative|actors and initiatives}, {m} {m:tie|ties}",
         "made": "Made {date}",
         "printed": "Printed {date}",
         "empty": "No actors to show.",
@@ -239,23 +222,25 @@ TEXT = {
         "mark_path": "The path",
         "mark_unmet": "Unmet need",
         "mark_isolated": "Isolated actor (no ties)",
-        "hop_bonding": "bonding",
-        "hop_bridging": "bridging",
-        "hop_linking": "linking",
-        "hop_unlabelled": "unlabelled",
+        "hop_bonding": class_name("bonding", "en"),
+        "hop_bridging": class_name("bridging", "en"),
+        "hop_linking": class_name("linking", "en"),
+        "hop_unlabelled": class_name("unlabelled", "en"),
         "hops": "Steps of the path: kind of social capital",
         "ring_1": "Individuals and associations",
         "ring_2": "Institutions, volunteer centres, municipality",
         "details": "Details",
         "close": "Close",
         "overview": "← Overview",
-        "clusters": "Clusters by area and kind: click a cluster to see its actors.",
+        "clusters": "Clusters by district and kind of actor: click a cluster to see its actors.",
         "whole_kommune": "Whole municipality",
-        "members": "actors",
+        "members": "{n} {n:actor|actors}",
+        "ties_count": "{n} {n:tie|ties}",
         "more": "and {n} more",
         "neighbours": "Ties",
     },
-}
+})
+TEXT = MESSAGES.table
 
 
 MARKS = ("focus", "path", "unmet", "isolated")
@@ -293,9 +278,14 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def text(key: str, lang: str = "nb") -> str:
-    """A piece of user-facing interface text."""
-    return TEXT[check_lang(lang)][key]
+def text(key: str, lang: str = "nb", /, **values: Any) -> str:
+    """A piece of user-facing interface text, filled with ``values`` when given.
+
+    >>> text("counts", "nb", n=1, m=2), text("counts", "en", n=3, m=1)
+    ('1 aktør eller initiativ, 2 bånd', '3 actors and initiatives, 1 tie')
+    """
+    template = TEXT[check_lang(lang)][key]
+    return say(template, lang, **values) if values else template
 
 
 def kind_label(kind: str, lang: str = "nb") -> str:

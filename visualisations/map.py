@@ -222,7 +222,7 @@ def _cluster_data(G: nx.MultiDiGraph, ids: dict, lang: str) -> dict[str, Any]:
                       "group": "place", "cd": district, "district": district, "cats": [],
                       "x": round(x * scale, 1), "y": round(-y * scale, 1), "value": 36,
                       "font": font, "scaling": {"label": {"enabled": False}},
-                      "tip": f"{place}: {totals[district]} {enc.text('members', lang)}"})
+                      "tip": f"{place}: {enc.text('members', lang, n=totals[district])}"})
     for (district, kind), count in sorted(sizes.items()):
         place = district or enc.text("whole_kommune", lang)
         x, y = pos[(district, kind)]
@@ -232,7 +232,7 @@ def _cluster_data(G: nx.MultiDiGraph, ids: dict, lang: str) -> dict[str, Any]:
             "name": place, "group": kind if kind in enc.KINDS else "unknown", "cd": district,
             "district": district, "cats": [], "x": round(x * scale, 1),
             "y": round(-y * scale, 1), "value": round(9 + 27 * (count / top) ** 0.5, 2),
-            "tip": f"{place}\n{enc.kind_label(kind, lang)}: {count} {enc.text('members', lang)}",
+            "tip": f"{place}\n{enc.kind_label(kind, lang)}: {enc.text('members', lang, n=count)}",
         })
     nodes += places
     between: Counter[tuple[str, str]] = Counter()
@@ -253,7 +253,7 @@ def _cluster_data(G: nx.MultiDiGraph, ids: dict, lang: str) -> dict[str, Any]:
         {"id": f"ce{i}", "from": a, "to": b, "tg": "cluster",
          "width": round(0.5 + 4 * (count / most) ** 0.5, 2), "arrows": {"to": {"enabled": False}},
          "color": {"color": "#9a9a9a", "opacity": 0.6},
-         "tip": f"{count} {enc.text('ties', lang).lower()}"}
+         "tip": enc.text("ties_count", lang, n=count)}
         for i, (a, b, count) in enumerate(links)
     ]
     return {"nodes": nodes, "edges": edges}
@@ -466,8 +466,8 @@ def _page(
     cats = sorted({c for node in data["nodes"] for c in node["cats"]},
                   key=lambda c: load_taxonomy().name(c, lang))
     summary = " · ".join([
-        enc.text("counts", lang).format(n=G.number_of_nodes(), m=G.number_of_edges()),
-        enc.text("made", lang).format(date=date.today().strftime("%d.%m.%Y")),
+        enc.text("counts", lang, n=G.number_of_nodes(), m=G.number_of_edges()),
+        enc.text("made", lang, date=date.today().strftime("%d.%m.%Y")),
     ])
     words = ("hits", "no_hits", "offers", "needs", "neighbours", "more", "strength", "level")
     payload = {

@@ -178,9 +178,9 @@ def print_figure(
     _draw_legend(lax, G, style, lang, legend_box[2], legend_box[3], orientation, plain,
                  [m for m in enc.MARKS if m in set(marks.values())], hops, extras.rings)
 
-    notes = [enc.text("counts", lang).format(n=G.number_of_nodes(), m=G.number_of_edges())]
+    notes = [enc.text("counts", lang, n=G.number_of_nodes(), m=G.number_of_edges())]
     if labelled < sum(1 for _, d in G.nodes(data=True) if d.get("kind") != "individual"):
-        notes.append(enc.text("labelled", lang).format(k=labelled))
+        notes.append(enc.text("labelled", lang, k=labelled))
     if not show_names and any(d.get("kind") == "individual" for _, d in G.nodes(data=True)):
         notes.append(enc.text("unnamed", lang))
     fig.text(m / width, (m + 0.05) / height, "  ·  ".join(notes), fontsize=style["small"],
@@ -200,7 +200,7 @@ def _header(fig, title, subtitle, day, style, lang, width, height) -> float:
     title = " ".join(str(title).split())
     top = height - m
     printed = fig.text((width - m) / width, top / height,
-                       enc.text("printed", lang).format(date=day.strftime("%d.%m.%Y")),
+                       enc.text("printed", lang, date=day.strftime("%d.%m.%Y")),
                        fontsize=style["sub"], ha="right", va="top", color="#333333",
                        parse_math=False)
     renderer = fig.canvas.get_renderer()

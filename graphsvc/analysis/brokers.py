@@ -19,29 +19,39 @@ import networkx as nx
 from graphsvc.analysis._cache import cached, indexed, trust_graph
 from graphsvc.analysis.rules import Rules, load_rules
 from graphsvc.errors import ValidationError
+from graphsvc.i18n import kind_name, register, term
 from graphsvc.privacy import display_name
 
 EXACT_UP_TO = 1500  # nodes; above this, sample sources
 SAMPLE_SOURCES = 200
 
-_TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
-        "between": "Ligger på {share} % av de korteste stiene mellom ulike grupper",
-        "groups": "Har kontakter i {n} grupper: {names}",
-        "constraint": "Begrensning (Burt) {c}: {how}",
+        "between": "Mellomsentralitet: ligger på {share} % av de korteste veiene mellom ulike "
+                   "{groups}",
+        "between_all": "Mellomsentralitet: ligger på {share} % av de korteste veiene i nettverket",
+        "groups": "Har kontakter i {n} {noun}: {names}",
+        "no_groups": "Har ingen kontakter i kjente {noun}",
+        "more": " og {n} til",
+        "constraint": "Burts begrensning {c}: {how}",
         "low": "kontaktene er lite bundet til hverandre – en ekte brobygger",
         "high": "kontaktene kjenner hverandre – lite å bygge bro over",
-        "effective": "Effektiv nettverksstørrelse {e} av {d} kontakter",
+        "effective": "Effektiv nettverksstørrelse {e} av {d} {d:kontakt|kontakter}",
     },
     "en": {
-        "between": "Lies on {share} % of the shortest paths between different groups",
-        "groups": "Has contacts in {n} groups: {names}",
-        "constraint": "Constraint (Burt) {c}: {how}",
+        "between": "Betweenness: lies on {share} % of the shortest paths between different "
+                   "{groups}",
+        "between_all": "Betweenness: lies on {share} % of the shortest paths in the network",
+        "groups": "Has contacts in {n} {noun}: {names}",
+        "no_groups": "Has no contacts in known {noun}",
+        "more": " and {n} more",
+        "constraint": "Burt's constraint {c}: {how}",
         "low": "the contacts are barely tied to each other – a true bridge builder",
         "high": "the contacts know each other – little to bridge",
-        "effective": "Effective network size {e} of {d} contacts",
+        "effective": "Effective network size {e} of {d} {d:contact|contacts}",
     },
-}
+})
+SHOWN_GROUPS = 6  # groups named per bridge builder
 
 
 def cross_group_betweenness(
@@ -239,7 +249,8 @@ def brokers(
     bc = cached(G, key, lambda: cross_group_betweenness(G, groups, k=k, seed=seed))
     constraint, effective = structural_holes(G)
     H = trust_graph(G)
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
+    labels = _group_labels(G, by, resolution, lang)
     candidates = [x for x, d in G.nodes(data=True)
                   if d.get("node_type", "actor") == "actor"
                   and (kinds is None or d.get("kind") in kinds)]
@@ -249,18 +260,26 @@ def brokers(
         reached = sorted({groups.get(m) for m in H[x] if groups.get(m) is not None},
                          key=str) if groups else []
         c, e = constraint[x], effective[x]
-        lines = [text["between"].format(share=round(100 * bc[x], 2))]
-        if groups is not None:
-            lines.append(text["groups"].format(n=len(reached), names=", ".join(
-                _group_label(g, by, lang) for g in reached[:6]) + (" …" if len(reached) > 6 else "")))
+        share = round(100 * bc[x], 2)
+        lines = [msg("between", share=share, groups=term(by, lang, 2)) if groups is not None
+                 else msg("between_all", share=share)]
+        if groups is not None and reached:
+            names = ", ".join(labels(g) for g in reached[:SHOWN_GROUPS])
+            if len(reached) > SHOWN_GROUPS:
+                names += msg("more", n=len(reached) - SHOWN_GROUPS)
+            lines.append(msg("groups", n=len(reached), noun=term(by, lang, len(reached)),
+                           names=names))
+        elif groups is not None:
+            lines.append(msg("no_groups", noun=term(by, lang, 2)))
         if not math.isnan(c):
-            lines.append(text["constraint"].format(c=round(c, 3),
-                                                   how=text["low" if c < 0.3 else "high"]))
-            lines.append(text["effective"].format(e=round(e, 1), d=H.degree(x)))
+            lines.append(msg("constraint", c=round(c, 3), how=msg("low" if c < 0.3 else "high")))
+            lines.append(msg("effective", e=round(e, 1), d=H.degree(x)))
         results.append({
             "rank": rank,
             "actor": {"id": x, "name": display_name(x, G.nodes[x], show_names, lang),
-                      "kind": G.nodes[x].get("kind"), "district": G.nodes[x].get("district")},
+                      "kind": G.nodes[x].get("kind"),
+                      "kind_name": kind_name(G.nodes[x].get("kind"), lang),
+                      "district": G.nodes[x].get("district")},
             "betweenness": round(bc[x], 6),
             "constraint": None if math.isnan(c) else round(c, 4),
             "effective_size": None if math.isnan(e) else round(e, 3),
@@ -272,7 +291,13 @@ def brokers(
             "nodes": n, "count": len(results), "results": results}
 
 
-def _group_label(g: Any, by: str, lang: str) -> str:
+def _group_labels(G: nx.MultiDiGraph, by: str, resolution: float, lang: str):
+    """How a group reads: a community by its name, an actor kind by its word, else its value."""
     if by == "community":
-        return ("gruppe " if lang != "en" else "group ") + str(g + 1)
-    return str(g)
+        from graphsvc.analysis.communities import community_names
+
+        names = community_names(G, resolution=resolution, lang=lang)  # as _groups
+        return lambda g: names.get(g, str(g))
+    if by == "kind":
+        return lambda g: kind_name(g, lang, 2)
+    return str

@@ -15,35 +15,37 @@ import networkx as nx
 
 from graphsvc.analysis._cache import cached, trust_graph
 from graphsvc.analysis.rules import Rules, load_rules
+from graphsvc.i18n import LANGS, capital, class_name, register, tie_name
 from graphsvc.privacy import display_name
 
-CLASS_NAMES = {
-    "nb": {"bonding": "sammenbindende (bonding)", "bridging": "brobyggende (bridging)",
-           "linking": "forbindende (linking)"},
-    "en": {"bonding": "bonding", "bridging": "bridging", "linking": "linking"},
-}
-_TEXT = {
+# The kinds of social capital in the reader's words (one term per language: docs/glossary.md).
+CLASS_NAMES = {lang: {c: class_name(c, lang) for c in ("bonding", "bridging", "linking")}
+               for lang in LANGS}
+MESSAGES = register(__name__, {
     "nb": {
-        "override": "{kind} er tilhørighet i egen gruppe (regel for tilknytningstypen)",
+        "override": "{tie} er tilhørighet i egen gruppe (regel for denne typen bånd)",
         "linking": "Krysser nivåer av makt og myndighet: {a} (nivå {la}) og {b} (nivå {lb})",
         "bonding": "Samme nivå og felles gruppe: {shared}",
         "bridging": "Samme nivå, men for lite felles til å være én gruppe ({shared})",
         "nothing": "ingenting felles",
+        "membership": "begge med i {name}",
+        "age_band": "samme aldersgruppe",
+        "background": "samme bakgrunn",
+        "district": "samme grend ({value})",
     },
     "en": {
-        "override": "{kind} is belonging to one's own group (rule for this tie kind)",
+        "override": "{tie} is belonging to one's own group (rule for this kind of tie)",
         "linking": "Crosses levels of power or authority: {a} (level {la}) and {b} (level {lb})",
         "bonding": "Same level and a shared group: {shared}",
         "bridging": "Same level, but too little in common to be one group ({shared})",
         "nothing": "nothing in common",
+        "membership": "both part of {name}",
+        "age_band": "same age band",
+        "background": "same background",
+        "district": "same district ({value})",
     },
-}
-_IDENTITY = {
-    "nb": {"membership": "begge med i {name}", "age_band": "samme aldersgruppe",
-           "background": "samme bakgrunn", "district": "samme grend ({value})"},
-    "en": {"membership": "both part of {name}", "age_band": "same age band",
-           "background": "same background", "district": "same district ({value})"},
-}
+})
+_IDENTITIES = ("membership", "age_band", "background", "district")
 
 
 def identities(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[Any, frozenset[str]]:
@@ -153,19 +155,18 @@ def explain_tie(
     """
     rules = rules or load_rules()
     cls, rule, shared = classify_pair(G, u, v, kind, rules=rules)
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     label = lambda n: display_name(n, G.nodes[n], show_names, lang)
     if rule == "override":
-        sentence = text["override"].format(kind=kind)
+        sentence = msg("override", tie=capital(tie_name(kind, lang)))
     elif rule == "linking":
-        sentence = text["linking"].format(
-            a=label(u), b=label(v), la=rules.level(G.nodes[u].get("kind")),
-            lb=rules.level(G.nodes[v].get("kind")))
+        sentence = msg("linking", a=label(u), b=label(v), la=rules.level(G.nodes[u].get("kind")),
+                     lb=rules.level(G.nodes[v].get("kind")))
     else:
-        words = describe_shared(G, shared, show_names=show_names, lang=lang) or text["nothing"]
-        sentence = text[rule].format(shared=words)
-    return {"source": u, "target": v, "kind": kind, "class": cls,
-            "class_name": CLASS_NAMES.get(lang, CLASS_NAMES["nb"])[cls], "rule": rule,
+        words = describe_shared(G, shared, show_names=show_names, lang=lang) or msg("nothing")
+        sentence = msg(rule, shared=words)
+    return {"source": u, "target": v, "kind": kind, "kind_name": tie_name(kind, lang),
+            "class": cls, "class_name": class_name(cls, lang), "rule": rule,
             "shared": [_public_identity(s) for s in shared], "explanation": sentence}
 
 
@@ -177,15 +178,15 @@ def _public_identity(identity: str) -> str:
 
 def describe_shared(G: nx.MultiDiGraph, shared, *, show_names: bool = False,
                     lang: str = "nb") -> str:
-    words = _IDENTITY.get(lang, _IDENTITY["nb"])
+    msg = MESSAGES.bind(lang)
     parts = []
     for s in shared:
         attr, _, value = s.partition(":")
         if attr == "membership":
             name = display_name(value, G.nodes[value], show_names, lang) if value in G else value
-            parts.append(words["membership"].format(name=name))
-        elif attr in words:
-            parts.append(words[attr].format(value=value))
+            parts.append(msg("membership", name=name))
+        elif attr in _IDENTITIES:
+            parts.append(msg(attr, value=value))
     return ", ".join(parts)
 
 

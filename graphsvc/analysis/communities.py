@@ -15,26 +15,37 @@ from graphsvc.analysis._cache import cached, trust_graph
 from graphsvc.analysis.classify import pair_class
 from graphsvc.analysis.rules import Rules, load_rules
 from graphsvc.errors import ValidationError
+from graphsvc.i18n import capital, check_lang, kind_name, register
 from graphsvc.privacy import display_name
 
 SILO_SHARE = 0.05  # a community is a silo when fewer than 5 % of its ties reach out of it
 
-_TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
-        "community": "Gruppe {n}: {size} aktører, mest {kinds}; grender: {districts}",
-        "silo": "Silo: bare {out} av {total} bånd ({share} %) går ut av gruppen",
-        "open": "{out} av {total} bånd ({share} %) går ut av gruppen ({bridging} brobyggende, "
-                "{linking} forbindende)",
+        "around": "rundt {hub}",
+        "around_in": "rundt {hub} ({district})",
+        "people_in": "enkeltpersoner i {district}",
+        "people": "enkeltpersoner uten kjent grend",
+        "community": "{name}: {size} {size:aktør|aktører}, mest {kinds}",
+        "districts": "{n:grend|grender}: {names}",
+        "silo": "Silo: bare {out} av {total} bånd ({share} %) går ut av fellesskapet",
+        "open": "{out} av {total} bånd ({share} %) går ut av fellesskapet ({bridging} "
+                "brobyggende, {linking} forbindende)",
         "isolated": "Enkeltaktør uten bånd til andre",
     },
     "en": {
-        "community": "Group {n}: {size} actors, mostly {kinds}; districts: {districts}",
-        "silo": "Silo: only {out} of {total} ties ({share} %) leave the group",
-        "open": "{out} of {total} ties ({share} %) leave the group ({bridging} bridging, "
-                "{linking} linking)",
+        "around": "around {hub}",
+        "around_in": "around {hub} ({district})",
+        "people_in": "individuals in {district}",
+        "people": "individuals with no known district",
+        "community": "{name}: {size} {size:actor|actors}, mostly {kinds}",
+        "districts": "{n:district|districts}: {names}",
+        "silo": "Silo: only {out} of {total} {total:tie|ties} ({share} %) leave the community",
+        "open": "{out} of {total} {total:tie|ties} ({share} %) leave the community ({bridging} "
+                "bridging, {linking} linking)",
         "isolated": "A single actor with no ties to others",
     },
-}
+})
 
 
 def partition(G: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 0) -> dict[Any, int]:
@@ -58,6 +69,53 @@ def partition(G: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 0) -> 
         return {n: i for i, c in enumerate(found) for n in c}
 
     return cached(G, f"louvain:{resolution}:{seed}", build)
+
+
+def community_names(
+    G: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 0, lang: str = "nb",
+) -> dict[int, str]:
+    """A name a planner recognises for each community: its best-connected organisation (never
+    a person), with its main district where the name does not already say it; a community of
+    individuals only is named by its main district. Memoised.
+
+    >>> G = nx.MultiDiGraph()
+    >>> for a, b in [("p1", "lag"), ("p2", "lag"), ("p1", "p2"), ("q1", "q2")]:
+    ...     _ = G.add_edge(a, b, key="KNOWS", kind="KNOWS", strength=0.5)
+    >>> G.add_node("lag", kind="association", name="Holmen sykkelgruppe", district="Holmen")
+    >>> for n in ("p1", "p2", "q1", "q2"):
+    ...     G.nodes[n].update(kind="individual", district="Holmen" if n[0] == "p" else "Vik")
+    >>> sorted(community_names(G).values())
+    ['enkeltpersoner i Vik', 'rundt Holmen sykkelgruppe']
+    """
+    lang = check_lang(lang)
+
+    def build() -> dict[int, str]:
+        msg = MESSAGES.bind(lang)
+        part = partition(G, resolution=resolution, seed=seed)
+        H = trust_graph(G)
+        members: dict[int, list[Any]] = {}
+        for n, c in part.items():
+            members.setdefault(c, []).append(n)
+        names: dict[int, str] = {}
+        taken: Counter = Counter()
+        for c in sorted(members):
+            nodes = members[c]
+            districts = Counter(G.nodes[n].get("district") for n in nodes
+                                if G.nodes[n].get("district"))
+            main = districts.most_common(1)[0][0] if districts else None
+            hubs = sorted((n for n in nodes if G.nodes[n].get("kind") != "individual"),
+                          key=lambda n: (-H.degree(n), str(n)))
+            if hubs:
+                hub = display_name(hubs[0], G.nodes[hubs[0]], False, lang)
+                name = (msg("around", hub=hub) if not main or main.casefold() in hub.casefold()
+                        else msg("around_in", hub=hub, district=main))
+            else:
+                name = msg("people_in", district=main) if main else msg("people")
+            taken[name] += 1
+            names[c] = name if taken[name] == 1 else f"{name} ({taken[name]})"
+        return names
+
+    return cached(G, f"community_names:{resolution}:{seed}:{lang}", build)
 
 
 def communities(
@@ -98,7 +156,8 @@ def communities(
     part = partition(G, resolution=resolution, seed=seed)
     H = trust_graph(G)
     classes = pair_class(G, rules=rules)
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
+    names = community_names(G, resolution=resolution, seed=seed, lang=lang)
     n_comm = max(part.values(), default=-1) + 1
     inside = [0] * n_comm
     out = [Counter() for _ in range(n_comm)]
@@ -128,8 +187,15 @@ def communities(
         top = sorted(nodes, key=lambda n: (-H.degree(n), str(n)))[:members]
         words = {"out": n_out, "total": total, "share": round(100 * share, 1),
                  "bridging": out[c]["bridging"], "linking": out[c]["linking"]}
+        summary = msg("community", name=capital(names[c]), size=len(nodes),
+                    kinds=", ".join(f"{v} {kind_name(k, lang, v)}"
+                                    for k, v in kinds.most_common(3)))
+        if districts:
+            shown = [d for d, _ in districts.most_common(5)]
+            summary += "; " + msg("districts", n=len(districts), names=", ".join(shown)
+                                + (" …" if len(districts) > 5 else ""))
         listed.append({
-            "id": c, "size": len(nodes), "silo": silo,
+            "id": c, "name": names[c], "size": len(nodes), "silo": silo,
             "kinds": dict(kinds.most_common()),
             "districts": dict(districts.most_common(5)),
             "internal_ties": inside[c],
@@ -137,14 +203,7 @@ def communities(
             "share_out": round(share, 4),
             "members": [{"id": n, "name": display_name(n, G.nodes[n], show_names, lang),
                          "kind": G.nodes[n].get("kind")} for n in top],
-            "explanation": [
-                text["community"].format(
-                    n=c + 1, size=len(nodes),
-                    kinds=", ".join(f"{v} {k}" for k, v in kinds.most_common(3)),
-                    districts=", ".join(districts) if len(districts) <= 5
-                    else ", ".join(d for d, _ in districts.most_common(5)) + " …"),
-                (text["silo"] if silo else text["open"]).format(**words),
-            ],
+            "explanation": [summary, msg("silo" if silo else "open", **words)],
         })
     return {"count": n_comm, "listed": len(listed), "silos": silos,
             "resolution": resolution, "communities": listed}

@@ -23,50 +23,55 @@ from graphsvc.analysis._cache import (
 from graphsvc.analysis.classify import tie_classes
 from graphsvc.analysis.rules import Rules, load_rules
 from graphsvc.analysis.volunteering import volunteering_by_sector
+from graphsvc.i18n import join, register
 from graphsvc.privacy import display_name
 from graphsvc.taxonomy import load_taxonomy
 
 MIN_GROUP = 3  # smaller groups are not reported (too few to say anything, and identifiable)
 
-_TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
         "unmet": "{n} behov har ingen tilbyder i nærheten (samme grend eller hele kommunen)",
         "unmet_item": "{who} trenger {cat} i {where}: ingen tilbyr det her{elsewhere}",
         "elsewhere": " ({n} tilbyr det i andre grender)",
         "nowhere": " eller noe annet sted i kommunen",
-        "shortfall": "{n} kategori/grend-par der behovene er flere enn tilbudene",
+        "shortfall": "{n} par av kategori og grend der behovene er flere enn tilbudene",
         "shortfall_item": "{cat} i {where}: {demand} behov, {supply} tilbud",
-        "isolated": "{n} aktører har ingen bånd til noen",
-        "no_bridging": "{n} grupper har ingen brobyggende bånd ut av gruppen",
-        "no_linking": "{n} grupper har ingen vei til kommunen eller en institusjon innen {k} ledd",
-        "group": "{label}: {members} personer, {bridging} brobyggende bånd, {share} % når "
-                 "kommunen/en institusjon innen {k} ledd",
-        "no_centre": "{n} grender har ingen frivilligsentral",
-        "no_meeting": "{n} grender har ingen møteplass",
+        "isolated": "{n} {n:aktør|aktører} har ingen bånd til noen",
+        "no_bridging": "{n} {n:gruppe|grupper} har ingen brobyggende bånd ut av gruppen",
+        "no_linking": "{n} {n:gruppe|grupper} har ingen vei til kommunen eller en institusjon "
+                      "innen {k} ledd",
+        "group": "{label}: {members} {members:enkeltperson|enkeltpersoner}, {bridging} "
+                 "brobyggende bånd, {share} % når kommunen eller en institusjon innen {k} ledd",
+        "no_centre": "{n} {n:grend|grender} har ingen frivilligsentral",
+        "no_meeting": "{n} {n:grend|grender} har ingen møteplass",
         "served": "betjenes av {names} ({ties} bånd inn i grenda)",
         "unserved": "ingen frivilligsentral har bånd hit",
         "whole_kommune": "hele kommunen",
     },
     "en": {
-        "unmet": "{n} needs have no provider in reach (same district or the whole municipality)",
+        "unmet": "{n} {n:need has|needs have} no provider in reach (same district or the whole "
+                 "municipality)",
         "unmet_item": "{who} needs {cat} in {where}: nobody offers it here{elsewhere}",
-        "elsewhere": " ({n} offer it in other districts)",
+        "elsewhere": " ({n} {n:provider offers|providers offer} it in other districts)",
         "nowhere": " or anywhere else in the municipality",
-        "shortfall": "{n} category/district pairs where needs outnumber offers",
-        "shortfall_item": "{cat} in {where}: {demand} needs, {supply} offers",
-        "isolated": "{n} actors have no ties to anyone",
-        "no_bridging": "{n} groups have no bridging tie out of the group",
-        "no_linking": "{n} groups have no path to the municipality or an institution within "
-                      "{k} steps",
-        "group": "{label}: {members} people, {bridging} bridging ties, {share} % reach the "
-                 "municipality/an institution within {k} steps",
-        "no_centre": "{n} districts have no frivilligsentral (volunteer centre)",
-        "no_meeting": "{n} districts have no meeting place",
-        "served": "served by {names} ({ties} ties into the district)",
+        "shortfall": "{n} category/district {n:pair|pairs} where needs outnumber offers",
+        "shortfall_item": "{cat} in {where}: {demand} {demand:need|needs}, {supply} "
+                          "{supply:offer|offers}",
+        "isolated": "{n} {n:actor has|actors have} no ties to anyone",
+        "no_bridging": "{n} {n:group has|groups have} no bridging tie out of the group",
+        "no_linking": "{n} {n:group has|groups have} no path to the municipality or an "
+                      "institution within {k} {k:step|steps}",
+        "group": "{label}: {members} {members:individual|individuals}, {bridging} bridging "
+                 "{bridging:tie|ties}, {share} % reach the municipality or an institution within "
+                 "{k} {k:step|steps}",
+        "no_centre": "{n} {n:district has|districts have} no volunteer centre",
+        "no_meeting": "{n} {n:district has|districts have} no meeting place",
+        "served": "served by {names} ({ties} {ties:tie|ties} into the district)",
         "unserved": "no volunteer centre has ties here",
         "whole_kommune": "the whole municipality",
     },
-}
+})
 
 
 def _offer_places(G: nx.MultiDiGraph) -> dict[str, dict[Any, set]]:
@@ -129,7 +134,7 @@ def unmet_needs(
     (1, 1)
     """
     tax = load_taxonomy()
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     items = []
     for node, attrs in G.nodes(data=True):
         for need in attrs.get("needs", ()):
@@ -140,21 +145,21 @@ def unmet_needs(
             if near:
                 continue
             who = display_name(node, attrs, show_names, lang)
-            extra = (text["elsewhere"].format(n=len(far)) if far else text["nowhere"])
+            extra = (msg("elsewhere", n=len(far)) if far else msg("nowhere"))
             items.append({
                 "need": need["id"], "category": need["category"],
                 "category_name": tax.name(need["category"], lang), "district": where,
                 "urgency": need.get("urgency", "normal"),
                 "holder": {"id": node, "name": who, "kind": attrs.get("kind")},
                 "providers_elsewhere": len(far),
-                "explanation": text["unmet_item"].format(
+                "explanation": msg("unmet_item", 
                     who=who, cat=tax.name(need["category"], lang).lower(),
-                    where=where or text["whole_kommune"], elsewhere=extra)})
+                    where=where or msg("whole_kommune"), elsewhere=extra)})
     order = {"high": 0, "normal": 1, "low": 2}
     items.sort(key=lambda i: (order.get(i["urgency"], 1), i["providers_elsewhere"] > 0,
                               i["category"], str(i["district"]), i["need"]))
     return {"count": len(items), "items": items[:limit],
-            "explanation": text["unmet"].format(n=len(items))}
+            "explanation": msg("unmet", n=len(items))}
 
 
 def demand_supply(
@@ -171,10 +176,10 @@ def demand_supply(
     >>> G.add_node("q", district="Nes", needs=[],
     ...            offers=[{"id": "c", "category": "social.visit"}])
     >>> demand_supply(G, lang="en")["items"][0]["explanation"]
-    'Visiting friend in Nes: 2 needs, 1 offers'
+    'Visiting friend in Nes: 2 needs, 1 offer'
     """
     tax = load_taxonomy()
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     demand: Counter = Counter()
     supply: Counter = Counter()
     everywhere: Counter = Counter()
@@ -195,11 +200,11 @@ def demand_supply(
         if n > s:
             rows.append({"category": cat, "category_name": tax.name(cat, lang), "district": where,
                          "demand": n, "supply": s, "shortfall": n - s,
-                         "explanation": text["shortfall_item"].format(
+                         "explanation": msg("shortfall_item", 
                              cat=tax.name(cat, lang), where=where, demand=n, supply=s)})
     rows.sort(key=lambda r: (-r["shortfall"], r["category"], r["district"]))
     return {"count": len(rows), "items": rows[:limit],
-            "explanation": text["shortfall"].format(n=len(rows))}
+            "explanation": msg("shortfall", n=len(rows))}
 
 
 def isolated_actors(
@@ -211,9 +216,9 @@ def isolated_actors(
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("p", kind="individual", node_type="actor", name="P")
     >>> isolated_actors(G, lang="en")["explanation"]
-    '1 actors have no ties to anyone'
+    '1 actor has no ties to anyone'
     """
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     found = sorted(n for n, d in G.nodes(data=True)
                    if d.get("node_type", "actor") == "actor" and G.degree(n) == 0
                    and (district is None or d.get("district") == district))
@@ -222,7 +227,7 @@ def isolated_actors(
             "items": [{"id": n, "name": display_name(n, G.nodes[n], show_names, lang),
                        "kind": G.nodes[n].get("kind"), "district": G.nodes[n].get("district")}
                       for n in found[:limit]],
-            "explanation": text["isolated"].format(n=len(found))}
+            "explanation": msg("isolated", n=len(found))}
 
 
 def group_ties(
@@ -235,7 +240,7 @@ def group_ties(
     rules = rules or load_rules()
     by = tuple(by or rules.group_by)
     k = rules.reach_hops if k is None else k
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     reach = authority_distance(G, rules.authority_kinds, k)
     classes = tie_classes(G, rules=rules)
     bridging: Counter = Counter()
@@ -262,7 +267,7 @@ def group_ties(
         out.append({"group": dict(zip(by, key)), "label": label, "members": len(members),
                     "bridging_ties": n_bridging, "linked": linked,
                     "linked_share": round(share, 3), "k": k,
-                    "explanation": text["group"].format(label=label, members=len(members),
+                    "explanation": msg("group", label=label, members=len(members),
                                                         bridging=n_bridging,
                                                         share=round(100 * share), k=k)})
     return out
@@ -285,10 +290,10 @@ def district_gaps(
     >>> [d["district"] for d in out["without_frivilligsentral"]]
     ['Vik']
     >>> out["without_frivilligsentral"][0]["explanation"]
-    'served by Nes frivilligsentral (1 ties into the district)'
+    'served by Nes frivilligsentral (1 tie into the district)'
     """
     rules = rules or load_rules()
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     districts: set[str] = set()
     centres: dict[str, list[Any]] = {}
     meeting: set[str] = set()
@@ -310,17 +315,17 @@ def district_gaps(
     for dist in sorted(districts - set(centres)):
         ties = Counter({c: reach[c][dist] for c in all_centres if reach[c][dist]})
         served = [c for c, _ in ties.most_common()]
-        names = ", ".join(display_name(c, G.nodes[c], show_names, lang) for c in served[:3])
+        names = join((display_name(c, G.nodes[c], show_names, lang) for c in served[:3]), lang)
         without_centre.append({
             "district": dist,
             "served_by": [{"id": c, "name": display_name(c, G.nodes[c], show_names, lang),
                            "ties": ties[c]} for c in served],
-            "explanation": text["served"].format(names=names, ties=sum(ties.values()))
-            if served else text["unserved"]})
+            "explanation": msg("served", names=names, ties=sum(ties.values()))
+            if served else msg("unserved")})
     return {"districts": len(districts), "without_frivilligsentral": without_centre,
             "without_meeting_place": sorted(districts - meeting),
-            "explanation": [text["no_centre"].format(n=len(without_centre)),
-                            text["no_meeting"].format(n=len(districts - meeting))]}
+            "explanation": [msg("no_centre", n=len(without_centre)),
+                            msg("no_meeting", n=len(districts - meeting))]}
 
 
 def gaps_report(
@@ -355,7 +360,7 @@ def gaps_report(
     (1, 2)
     """
     rules = rules or load_rules()
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     k = rules.reach_hops if k is None else k
     unmet = unmet_needs(G, district=district, limit=limit, show_names=show_names, lang=lang)
     shortage = demand_supply(G, district=district, limit=limit, lang=lang)
@@ -377,10 +382,10 @@ def gaps_report(
                "districts_without_frivilligsentral": len(places["without_frivilligsentral"]),
                "districts_without_meeting_place": len(places["without_meeting_place"])}
     explanation = [unmet["explanation"], shortage["explanation"], alone["explanation"],
-                   text["no_bridging"].format(n=len(no_bridge)),
-                   text["no_linking"].format(n=len(no_link), k=k),
-                   text["no_centre"].format(n=summary["districts_without_frivilligsentral"]),
-                   text["no_meeting"].format(n=summary["districts_without_meeting_place"])]
+                   msg("no_bridging", n=len(no_bridge)),
+                   msg("no_linking", n=len(no_link), k=k),
+                   msg("no_centre", n=summary["districts_without_frivilligsentral"]),
+                   msg("no_meeting", n=summary["districts_without_meeting_place"])]
     return {"district": district, "summary": summary, "explanation": explanation,
             "unmet_needs": unmet, "demand_supply": shortage, "isolated": alone,
             "groups": {"k": k, "without_bridging": no_bridge[:limit],

@@ -22,6 +22,7 @@ import networkx as nx
 
 from graphsvc.analysis._cache import cached, offer_index, trust_graph
 from graphsvc.errors import NotFoundError, ValidationError
+from graphsvc.i18n import register
 from graphsvc.privacy import display_name
 from graphsvc.taxonomy import load_taxonomy
 
@@ -34,7 +35,7 @@ NEAR_KM = 5.0  # an offer this far away scores half of one next door
 TREE_BUDGET = 6_000_000
 _TREES_LOCK = threading.Lock()
 
-_TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
         "exact": "Tilbyr nøyaktig det som trengs: {cat}",
         "parent": "Tilbyr beslektet hjelp: {cat} (overordnet/underordnet kategori av {need})",
@@ -51,7 +52,7 @@ _TEXT = {
         "path": "Kan introduseres via: {chain} ({hops} ledd)",
         "direct": "{intro} kjenner dem direkte",
         "self": "Er selv kontaktpunktet for formidlingen",
-        "no_path": "Ingen kjent forbindelse innen {max} ledd – ta direkte kontakt",
+        "no_path": "Ingen kjent vei innen {max} ledd – ta direkte kontakt",
     },
     "en": {
         "exact": "Offers exactly what is needed: {cat}",
@@ -66,12 +67,12 @@ _TEXT = {
         "distance": "About {km} km away",
         "available_match": "Available when needed: {availability}",
         "availability": "Available: {availability}",
-        "path": "Can be introduced through: {chain} ({hops} steps)",
+        "path": "Can be introduced through: {chain} ({hops} {hops:step|steps})",
         "direct": "{intro} knows them directly",
         "self": "Is itself the contact point for the introduction",
-        "no_path": "No known connection within {max} steps – make direct contact",
+        "no_path": "No known path within {max} steps – make direct contact",
     },
-}
+})
 
 
 def default_introducer(G: nx.MultiDiGraph, district: str | None = None) -> str | None:
@@ -166,7 +167,7 @@ def match_need(
     'Capacity 9 is less than needed (12)'
     """
     tax = load_taxonomy()
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     if category not in tax:
         close = difflib.get_close_matches(category, [c.code for c in tax], n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -243,36 +244,36 @@ def match_need(
     results = []
     for rank, (score, node, attrs, res, fit, where, km, path, hops) in enumerate(scored[:limit], 1):
         label = lambda n: display_name(n, G.nodes[n], show_names, lang)
-        explanation = [text[fit].format(cat=tax.name(res["category"], lang),
+        explanation = [msg(fit, cat=tax.name(res["category"], lang),
                                         need=tax.name(category, lang))]
         if where is None:
-            explanation.append(text["whole_kommune"])
+            explanation.append(msg("whole_kommune"))
         elif district is None:
-            explanation.append(text["in_district"].format(district=where))
+            explanation.append(msg("in_district", district=where))
         elif where == district:
-            explanation.append(text["same_district"].format(district=where))
+            explanation.append(msg("same_district", district=where))
         else:
-            explanation.append(text["other_district"].format(district=where))
+            explanation.append(msg("other_district", district=where))
         if km is not None:
-            explanation.append(text["distance"].format(km=round(km, 1)))
+            explanation.append(msg("distance", km=round(km, 1)))
         if res.get("capacity") is not None:
             if capacity and res["capacity"] < capacity:
-                explanation.append(text["capacity_short"].format(capacity=res["capacity"],
+                explanation.append(msg("capacity_short", capacity=res["capacity"],
                                                                  needed=capacity))
             else:
-                explanation.append(text["capacity"].format(capacity=res["capacity"]))
+                explanation.append(msg("capacity", capacity=res["capacity"]))
         if res.get("availability"):
             key = "available_match" if want and want in res["availability"].casefold() \
                 else "availability"
-            explanation.append(text[key].format(availability=res["availability"]))
+            explanation.append(msg(key, availability=res["availability"]))
         if hops is None:
-            explanation.append(text["no_path"].format(max=MAX_HOPS))
+            explanation.append(msg("no_path", max=MAX_HOPS))
         elif hops == 0:
-            explanation.append(text["self"])
+            explanation.append(msg("self"))
         elif hops == 1:
-            explanation.append(text["direct"].format(intro=label(introducer)))
+            explanation.append(msg("direct", intro=label(introducer)))
         else:
-            explanation.append(text["path"].format(chain=" → ".join(label(n) for n in path),
+            explanation.append(msg("path", chain=" → ".join(label(n) for n in path),
                                                    hops=hops))
         results.append({
             "rank": rank,

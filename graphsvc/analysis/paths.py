@@ -16,31 +16,33 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.analysis._cache import trust_graph
-from graphsvc.analysis.classify import CLASS_NAMES, explain_tie
+from graphsvc.analysis.classify import explain_tie
 from graphsvc.analysis.rules import Rules, load_rules
 from graphsvc.errors import NotFoundError, ValidationError
+from graphsvc.i18n import class_name, register
 from graphsvc.privacy import display_name
 
 PENALTY = 8.0  # how much dearer a hop already shown is for the alternatives
 
-_TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
         "summary": "{hops} ledd fra {a} til {b}: {mix}; svakeste ledd har styrke {weakest}",
-        "none": "Ingen kjent forbindelse mellom {a} og {b}",
+        "none": "Ingen kjent vei mellom {a} og {b}",
         "no_authority": "{a} har ingen kjent vei til {b}",
         "alternative": "Alternativ {n}",
         "best": "Beste vei (sterkest tillit)",
         "self": "{a} er selv målet",
     },
     "en": {
-        "summary": "{hops} steps from {a} to {b}: {mix}; the weakest step has strength {weakest}",
-        "none": "No known connection between {a} and {b}",
+        "summary": "{hops} {hops:step|steps} from {a} to {b}: {mix}; the weakest step has "
+                   "strength {weakest}",
+        "none": "No known path between {a} and {b}",
         "no_authority": "{a} has no known path to {b}",
         "alternative": "Alternative {n}",
         "best": "Best path (strongest trust)",
         "self": "{a} is itself the target",
     },
-}
+})
 
 
 def _check(G: nx.MultiDiGraph, node: Any) -> None:
@@ -55,7 +57,7 @@ def describe_path(
     """A node path as labelled hops with a one-line summary."""
     rules = rules or load_rules()
     H = trust_graph(G)
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     label = lambda n: display_name(n, G.nodes[n], show_names, lang)
     hops = []
     for a, b in pairwise(path):
@@ -64,17 +66,17 @@ def describe_path(
         tie = explain_tie(G, s, t, d["kind"], rules=rules, show_names=show_names, lang=lang)
         hops.append({"from": {"id": a, "name": label(a), "kind": G.nodes[a].get("kind")},
                      "to": {"id": b, "name": label(b), "kind": G.nodes[b].get("kind")},
-                     "tie": d["kind"], "direction": "forward" if s == a else "backward",
+                     "tie": d["kind"], "tie_name": tie["kind_name"],
+                     "direction": "forward" if s == a else "backward",
                      "strength": d["strength"], "class": tie["class"],
                      "class_name": tie["class_name"], "explanation": tie["explanation"]})
     mix = Counter(h["class"] for h in hops)
-    names = CLASS_NAMES.get(lang, CLASS_NAMES["nb"])
-    mix_words = ", ".join(f"{mix[c]} {names[c]}" for c in ("bonding", "bridging", "linking")
+    mix_words = ", ".join(f"{mix[c]} {class_name(c, lang)}" for c in ("bonding", "bridging", "linking")
                           if mix[c])
     weakest = min((h["strength"] for h in hops), default=1.0)
-    summary = (text["summary"].format(hops=len(hops), a=label(path[0]), b=label(path[-1]),
+    summary = (msg("summary", hops=len(hops), a=label(path[0]), b=label(path[-1]),
                                       mix=mix_words, weakest=round(weakest, 2))
-               if hops else text["self"].format(a=label(path[0])))
+               if hops else msg("self", a=label(path[0])))
     return {"nodes": [{"id": n, "name": label(n), "kind": G.nodes[n].get("kind")} for n in path],
             "hops": hops, "length": len(hops), "weakest": weakest,
             "classes": {c: mix.get(c, 0) for c in ("bonding", "bridging", "linking")},
@@ -184,19 +186,19 @@ def path_between(
     if alternatives < 0:
         raise ValidationError("alternatives must be 0 or more", alternatives=alternatives)
     H = trust_graph(G)
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     routes = [[source]] if source == target else _routes(H, [source], target, alternatives)
     paths = []
     for i, route in enumerate(routes):
         p = describe_path(G, route, rules=rules, show_names=show_names, lang=lang)
-        p["label"] = text["best"] if i == 0 else text["alternative"].format(n=i)
+        p["label"] = msg("best") if i == 0 else msg("alternative", n=i)
         paths.append(p)
     label = lambda n: display_name(n, G.nodes[n], show_names, lang)
     return {"source": {"id": source, "name": label(source)},
             "target": {"id": target, "name": label(target)},
             "found": bool(paths), "paths": paths,
             "explanation": paths[0]["explanation"] if paths
-            else text["none"].format(a=label(source), b=label(target))}
+            else msg("none", a=label(source), b=label(target))}
 
 
 def resolve_service(G: nx.MultiDiGraph, service: str, *, rules: Rules | None = None) -> Any:
@@ -239,7 +241,7 @@ def linking_path(
     rules = rules or load_rules()
     _check(G, source)
     H = trust_graph(G)
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     label = lambda n: display_name(n, G.nodes[n], show_names, lang)
     if service is not None:
         targets = [resolve_service(G, service, rules=rules)]
@@ -256,11 +258,11 @@ def linking_path(
     paths = []
     for i, route in enumerate(routes):
         p = describe_path(G, route, rules=rules, show_names=show_names, lang=lang)
-        p["label"] = text["best"] if i == 0 else text["alternative"].format(n=i)
+        p["label"] = msg("best") if i == 0 else msg("alternative", n=i)
         paths.append(p)
     goal = routes[0][-1] if routes else targets[0]
     return {"source": {"id": source, "name": label(source)},
             "target": {"id": goal, "name": label(goal), "kind": G.nodes[goal].get("kind")},
             "found": bool(paths), "paths": paths,
             "explanation": paths[0]["explanation"] if paths
-            else text["no_authority"].format(a=label(source), b=label(goal))}
+            else msg("no_authority", a=label(source), b=label(goal))}

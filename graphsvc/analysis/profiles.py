@@ -11,36 +11,37 @@ import networkx as nx
 
 from graphsvc.analysis._cache import authority_distance
 from graphsvc.analysis.brokers import structural_holes
-from graphsvc.analysis.classify import CLASS_NAMES, explain_tie, tie_classes
+from graphsvc.analysis.classify import explain_tie, tie_classes
 from graphsvc.analysis.gaps import group_ties
 from graphsvc.analysis.rules import CLASSES, Rules, load_rules
 from graphsvc.errors import NotFoundError
+from graphsvc.i18n import class_name, kind_name, register
 from graphsvc.privacy import display_name
 
-_TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
         "ties": "{n} bånd: {mix}",
         "none": "Ingen bånd til noen – en kartlagt, men isolert aktør",
         "reach": "Når kommunen eller en institusjon på {d} ledd",
         "no_reach": "Ingen vei til kommunen eller en institusjon innen {k} ledd",
-        "constraint": "Begrensning (Burt) {c} og effektiv nettverksstørrelse {e}: {how}",
-        "broker": "kontaktene er lite bundet til hverandre (brobygger-posisjon)",
-        "closed": "kontaktene henger tett sammen (tett, lukket nettverk)",
+        "constraint": "Burts begrensning {c} og effektiv nettverksstørrelse {e}: {how}",
+        "broker": "kontaktene er lite bundet til hverandre (en brobyggers posisjon)",
+        "closed": "kontaktene henger tett sammen (et tett, lukket nettverk)",
         "no_linking": "Ingen forbindende bånd: ingen direkte kontakt oppover i systemet",
         "no_bridging": "Ingen brobyggende bånd: alle kontakter er i egen gruppe eller over/under",
     },
     "en": {
-        "ties": "{n} ties: {mix}",
+        "ties": "{n} {n:tie|ties}: {mix}",
         "none": "No ties to anyone – mapped, but isolated",
-        "reach": "Reaches the municipality or an institution in {d} steps",
-        "no_reach": "No path to the municipality or an institution within {k} steps",
-        "constraint": "Constraint (Burt) {c} and effective network size {e}: {how}",
-        "broker": "the contacts are barely tied to each other (a broker position)",
+        "reach": "Reaches the municipality or an institution in {d} {d:step|steps}",
+        "no_reach": "No path to the municipality or an institution within {k} {k:step|steps}",
+        "constraint": "Burt's constraint {c} and effective network size {e}: {how}",
+        "broker": "the contacts are barely tied to each other (a bridge builder's position)",
         "closed": "the contacts are closely knit (a dense, closed network)",
         "no_linking": "No linking ties: no direct contact up the system",
         "no_bridging": "No bridging ties: every contact is in one's own group or above/below",
     },
-}
+})
 
 
 def social_capital_profile(
@@ -73,7 +74,7 @@ def social_capital_profile(
     if actor not in G:
         raise NotFoundError(f"no actor with id '{actor}'", id=actor)
     k = rules.reach_hops if k is None else k
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     classes = tie_classes(G, rules=rules)
     counts = dict.fromkeys(CLASSES, 0)
     strength = dict.fromkeys(CLASSES, 0.0)
@@ -90,27 +91,28 @@ def social_capital_profile(
             tie.update(strength=d.get("strength"), direction="out" if u == actor else "in",
                        other={"id": other, "name": display_name(other, G.nodes[other],
                                                                 show_names, lang),
-                              "kind": G.nodes[other].get("kind")})
+                              "kind": G.nodes[other].get("kind"),
+                              "kind_name": kind_name(G.nodes[other].get("kind"), lang)})
             listed.append(tie)
     constraint, effective = structural_holes(G)
     c, e = constraint.get(actor, float("nan")), effective.get(actor, float("nan"))
     hops = authority_distance(G, rules.authority_kinds, k).get(actor)
-    names = CLASS_NAMES.get(lang, CLASS_NAMES["nb"])
     total = sum(counts.values())
-    lines = [text["ties"].format(n=total, mix=", ".join(f"{counts[x]} {names[x]}"
+    lines = [msg("ties", n=total, mix=", ".join(f"{counts[x]} {class_name(x, lang)}"
                                                         for x in CLASSES))
-             if total else text["none"]]
-    lines.append(text["reach"].format(d=hops) if hops is not None else text["no_reach"].format(k=k))
+             if total else msg("none")]
+    lines.append(msg("reach", d=hops) if hops is not None else msg("no_reach", k=k))
     if not math.isnan(c):
-        lines.append(text["constraint"].format(c=round(c, 3), e=round(e, 1),
-                                               how=text["broker" if c < 0.3 else "closed"]))
+        lines.append(msg("constraint", c=round(c, 3), e=round(e, 1),
+                                               how=msg("broker" if c < 0.3 else "closed")))
     if total and not counts["linking"]:
-        lines.append(text["no_linking"])
+        lines.append(msg("no_linking"))
     if total and not counts["bridging"]:
-        lines.append(text["no_bridging"])
+        lines.append(msg("no_bridging"))
     attrs = G.nodes[actor]
     return {"actor": {"id": actor, "name": display_name(actor, attrs, show_names, lang),
-                      "kind": attrs.get("kind"), "district": attrs.get("district")},
+                      "kind": attrs.get("kind"), "kind_name": kind_name(attrs.get("kind"), lang),
+                      "district": attrs.get("district")},
             "counts": counts, "strength": {x: round(s, 3) for x, s in strength.items()},
             "constraint": None if math.isnan(c) else round(c, 4),
             "effective_size": None if math.isnan(e) else round(e, 3),

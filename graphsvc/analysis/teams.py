@@ -13,10 +13,11 @@ import networkx as nx
 from graphsvc.analysis._cache import offer_index
 from graphsvc.analysis.matching import FIT_SCORE
 from graphsvc.errors import NotFoundError, ValidationError
+from graphsvc.i18n import join, register
 from graphsvc.privacy import display_name
 from graphsvc.taxonomy import load_taxonomy
 
-_TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
         "covers": "Dekker {cats}",
         "here": "holder til i samme grend som initiativet ({d})",
@@ -27,7 +28,7 @@ _TEXT = {
         "capacity": "kapasitet {c}",
         "uncovered": "Ingen i kommunen tilbyr {cat}",
         "limit": "{cat}: ikke dekket innenfor et team på {n}",
-        "summary": "{n} aktører dekker {covered} av {required} kategorier{gaps}",
+        "summary": "{n} {n:aktør dekker|aktører dekker} {covered} av {required} {required:kategori|kategorier}{gaps}",
         "gaps": "; mangler: {cats}",
         "pair": "{a} tilbyr {x}, som {b} trenger, og {b} tilbyr {y}, som {a} trenger",
         "same": " – begge i {d}",
@@ -42,12 +43,12 @@ _TEXT = {
         "capacity": "capacity {c}",
         "uncovered": "Nobody in the municipality offers {cat}",
         "limit": "{cat}: not covered within a team of {n}",
-        "summary": "{n} actors cover {covered} of {required} categories{gaps}",
+        "summary": "{n} {n:actor covers|actors cover} {covered} of {required} {required:category|categories}{gaps}",
         "gaps": "; missing: {cats}",
         "pair": "{a} offers {x}, which {b} needs, and {b} offers {y}, which {a} needs",
         "same": " – both in {d}",
     },
-}
+})
 
 
 def build_team(
@@ -90,7 +91,7 @@ def build_team(
     'Nobody in the municipality offers respite for carers'
     """
     tax = load_taxonomy()
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     if initiative not in G:
         raise NotFoundError(f"no initiative with id '{initiative}'", id=initiative)
     if max_size < 1:
@@ -126,26 +127,26 @@ def build_team(
         where = d.get("district")
         if where is None:
             q = 0.6
-            reasons.append(text["kommune"])
+            reasons.append(msg("kommune"))
         elif where == home:
             q = 1.0
-            reasons.append(text["here"].format(d=where))
+            reasons.append(msg("here", d=where))
         else:
             q = 0.3
-            reasons.append(text["elsewhere"].format(d=where))
+            reasons.append(msg("elsewhere", d=where))
         if node in involved:
             q += 0.5
-            reasons.append(text["already"])
+            reasons.append(msg("already"))
         else:
             friends = sorted((set(G.predecessors(node)) | set(G.successors(node))) & involved)
             if friends:
                 q += 0.25
-                reasons.append(text["tied"].format(
+                reasons.append(msg("tied", 
                     who=display_name(friends[0], G.nodes[friends[0]], show_names, lang)))
         caps = [res.get("capacity") for _f, res in covers[node].values() if res.get("capacity")]
         if caps:
             q += 0.1 * min(max(caps), 5) / 5
-            reasons.append(text["capacity"].format(c=max(caps)))
+            reasons.append(msg("capacity", c=max(caps)))
         return q, reasons
 
     uncovered = set(required)
@@ -166,7 +167,7 @@ def build_team(
         gained = sorted(uncovered & covers[best].keys(), key=required.index)
         uncovered -= set(gained)
         q, reasons = qualities[best]
-        names = ", ".join(tax.name(c, lang).lower() for c in gained)
+        names = join((tax.name(c, lang).lower() for c in gained), lang)
         team.append({
             "actor": {"id": best, "name": display_name(best, G.nodes[best], show_names, lang),
                       "kind": G.nodes[best].get("kind"),
@@ -176,7 +177,7 @@ def build_team(
                         "fit": "exact" if covers[best][c][0] == 1.0 else "parent"}
                        for c in gained],
             "quality": round(q, 3),
-            "explanation": [text["covers"].format(cats=names), *reasons]})
+            "explanation": [msg("covers", cats=names), *reasons]})
     offered = set(covers and {c for cats in covers.values() for c in cats})
     gaps = []
     for c in required:
@@ -184,12 +185,12 @@ def build_team(
             key = "limit" if c in offered else "uncovered"
             gaps.append({"category": c, "category_name": tax.name(c, lang),
                          "offered_by_anyone": c in offered,
-                         "explanation": text[key].format(cat=tax.name(c, lang).lower()
+                         "explanation": msg(key, cat=tax.name(c, lang).lower()
                                                          if key == "uncovered"
                                                          else tax.name(c, lang), n=max_size)})
-    summary = text["summary"].format(
+    summary = msg("summary", 
         n=len(team), covered=len(required) - len(uncovered), required=len(required),
-        gaps=text["gaps"].format(cats=", ".join(g["category_name"] for g in gaps)) if gaps else "")
+        gaps=msg("gaps", cats=join((g["category_name"] for g in gaps), lang)) if gaps else "")
     return {"initiative": {"id": initiative, "name": attrs.get("name"), "district": home},
             "required": [{"category": c, "category_name": tax.name(c, lang)} for c in required],
             "team": team, "uncovered": gaps, "explanation": summary}
@@ -215,7 +216,7 @@ def reciprocal_pairs(
     'Nes kor offers Music and song, which Nes sykehjem needs, and Nes sykehjem offers Room / venue, which Nes kor needs – both in Nes'
     """
     tax = load_taxonomy()
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     if actor is not None and actor not in G:
         raise NotFoundError(f"no actor with id '{actor}'", id=actor)
     index = offer_index(G)
@@ -243,10 +244,10 @@ def reciprocal_pairs(
                     G.nodes[a].get("district") == G.nodes[b].get("district")
                 la = display_name(a, G.nodes[a], show_names, lang)
                 lb = display_name(b, G.nodes[b], show_names, lang)
-                sentence = text["pair"].format(a=la, b=lb, x=tax.name(back["category"], lang),
+                sentence = msg("pair", a=la, b=lb, x=tax.name(back["category"], lang),
                                                y=tax.name(need["category"], lang))
                 if same:
-                    sentence += text["same"].format(d=G.nodes[a]["district"])
+                    sentence += msg("same", d=G.nodes[a]["district"])
                 found[key] = {
                     "a": {"id": a, "name": la, "kind": G.nodes[a].get("kind"),
                           "offers": back["category"], "needs": need["category"]},

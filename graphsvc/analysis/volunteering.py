@@ -16,13 +16,14 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.analysis.rules import Rules, load_rules
+from graphsvc.i18n import check_lang, register
 
 VOLUNTEER_TIES = ("VOLUNTEERS_AT", "MEMBER_OF")
 
-_TEXT = {
+MESSAGES = register(__name__, {
     "nb": {
-        "assume_pop": "Grafen har ikke befolkningstall; vi antar at de kartlagte personene er "
-                      "grendas befolkning ({age} år), så tallene viser hvor stor andel av de "
+        "assume_pop": "Grafen har ikke befolkningstall; vi antar at de kartlagte enkeltpersonene "
+                      "er grendas befolkning ({age} år), så tallene viser hvor stor andel av de "
                       "kartlagte som er kartlagt som frivillige, mot landssnittet",
         "given_pop": "Befolkning per grend er oppgitt",
         "proxy": "Medlemskap og frivillig innsats i en organisasjon regnes som frivillig arbeid "
@@ -33,14 +34,38 @@ _TEXT = {
     "en": {
         "assume_pop": "The graph holds no population figures; we assume the mapped individuals "
                       "are the district's population ({age}), so the figures compare the share "
-                      "of mapped people recorded as volunteers with the national rate",
+                      "of mapped individuals recorded as volunteers with the national rate",
         "given_pop": "Population per district was given",
         "proxy": "Membership of, or volunteering at, an organisation counts as voluntary work "
                  "for that organisation type",
         "sector": "{sector}: {mapped} mapped, {expected} expected from the national rate "
                   "({rate} %)",
     },
+})
+# SSB's organisation types are Norwegian data; their English names, for English answers.
+SECTOR_EN = {
+    "Idrett og sport": "Sports",
+    "Velforeninger, grendelag og nærmiljø": "Residents' and neighbourhood associations",
+    "Hobby, fritid, utendørsaktivitet og sosiale foreninger":
+        "Hobbies, leisure, outdoor activities and social clubs",
+    "Borettslag og boligbyggelag": "Housing cooperatives",
+    "Kunst og kultur, korps og kor": "Arts and culture, bands and choirs",
+    "Utdanning, opplæring og forskning": "Education, training and research",
+    "Religion og livssyn, inkludert Den norske kirke":
+        "Religion and belief, including the Church of Norway",
+    "Yrkes-, bransje- og fagforeninger": "Professional, trade and labour associations",
+    "Helse, pleie og redningsarbeid": "Health, care and rescue work",
+    "Sosiale tjenester og rusmiddelomsorg": "Social services and substance abuse care",
 }
+
+
+def sector_name(sector: str, lang: str = "nb") -> str:
+    """An SSB organisation type in the reader's language.
+
+    >>> sector_name("Idrett og sport", "en")
+    'Sports'
+    """
+    return SECTOR_EN.get(sector, sector) if check_lang(lang) == "en" else sector
 
 
 @lru_cache(maxsize=4)
@@ -106,7 +131,7 @@ def volunteering_by_sector(
     ('Idrett og sport', 1, 2.3)
     """
     rules = rules or load_rules()
-    text = _TEXT.get(lang, _TEXT["nb"])
+    msg = MESSAGES.bind(lang)
     rates = national_rates(rules.national_rates_year)
     people: dict[str, int] = {}
     for _n, d in G.nodes(data=True):
@@ -133,10 +158,11 @@ def volunteering_by_sector(
     for sector, rate in rates.items():
         n_mapped = sum(len(mapped.get((sector, d), ())) for d in pop)
         expected = round(rate / 100 * total_pop, 1)
-        sectors.append({"sector": sector, "national_rate_pct": rate, "mapped": n_mapped,
+        sectors.append({"sector": sector, "sector_name": sector_name(sector, lang),
+                        "national_rate_pct": rate, "mapped": n_mapped,
                         "expected": expected,
                         "ratio": round(n_mapped / expected, 3) if expected else None,
-                        "explanation": text["sector"].format(sector=sector, mapped=n_mapped,
+                        "explanation": msg("sector", sector=sector_name(sector, lang), mapped=n_mapped,
                                                              expected=expected, rate=rate)})
         for d, p in pop.items():
             exp_d = rate / 100 * p
@@ -145,8 +171,8 @@ def volunteering_by_sector(
                 shortfalls.append({"district": d, "sector": sector, "mapped": got,
                                    "expected": round(exp_d, 1)})
     shortfalls.sort(key=lambda r: (r["mapped"] - r["expected"], r["district"], r["sector"]))
-    assumptions = [text["given_pop"] if population else
-                   text["assume_pop"].format(age=rules.national_rates_age), text["proxy"]]
+    assumptions = [msg("given_pop") if population else
+                   msg("assume_pop", age=rules.national_rates_age), msg("proxy")]
     return {"year": rules.national_rates_year[1:], "population": total_pop,
             "population_assumed": not population, "assumptions": assumptions,
             "sectors": sectors, "shortfalls": shortfalls}

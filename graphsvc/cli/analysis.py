@@ -8,7 +8,53 @@ from __future__ import annotations
 import argparse
 
 from graphsvc.cli._common import emit, read_graph
+from graphsvc.i18n import class_name, kind_name, register, term, tie_name
 from graphsvc.settings import Settings
+
+MESSAGES = register(__name__, {
+    "nb": {
+        "match": "{count} av {candidates} mulige tilbud (samme eller beslektet kategori) for "
+                 "{category}{where}",
+        "match_none": "Ingen tilbud (samme eller beslektet kategori) for {category}{where}",
+        "in": " i {district}",
+        "score": "poeng {score:.2f}",
+        "pairs": "{n} gjensidige par (hver tilbyr noe den andre trenger)",
+        "unmet": "Udekkede behov:",
+        "shortfall": "Flere behov enn tilbud:",
+        "groups": "Grupper med svakest bånd:",
+        "no_centre": "Grender uten frivilligsentral:",
+        "volunteering": "Frivillig innsats etter organisasjonstype:",
+        "none": "(ingen)",
+        "brokers": "Brobyggere, de {n} fremste (grupper: {groups}; {mode})",
+        "brokers_none": "Ingen aktører å rangere som brobyggere",
+        "exact": "nøyaktig beregnet",
+        "sampled": "anslått fra {sources} tilfeldige startpunkter",
+        "no_grouping": "ingen, alle par teller",
+        "communities": "{count} fellesskap, {silos} {silos:silo|siloer}; viser de {listed} med "
+                       "minst {min} aktører",
+    },
+    "en": {
+        "match": "{count} of {candidates} candidate {candidates:offer|offers} (same or related "
+                 "category) for {category}{where}",
+        "match_none": "No offers (same or related category) for {category}{where}",
+        "in": " in {district}",
+        "score": "score {score:.2f}",
+        "pairs": "{n} reciprocal {n:pair|pairs} (each offers something the other needs)",
+        "unmet": "Unmet needs:",
+        "shortfall": "More needs than offers:",
+        "groups": "Groups with the weakest ties:",
+        "no_centre": "Districts without a volunteer centre:",
+        "volunteering": "Volunteering by organisation type:",
+        "none": "(none)",
+        "brokers": "Bridge builders, the top {n} (groups: {groups}; {mode})",
+        "brokers_none": "No actors to rank as bridge builders",
+        "exact": "computed exactly",
+        "sampled": "estimated from {sources} sampled starting points",
+        "no_grouping": "none, every pair counts",
+        "communities": "{count} {count:community|communities}, {silos} {silos:silo|silos}; "
+                       "showing the {listed} with at least {min} actors",
+    },
+})
 
 
 def _lang(p: argparse.ArgumentParser) -> None:
@@ -81,26 +127,45 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_profile)
 
 
+def _lang_of(args, settings: Settings) -> str:
+    return args.lang or settings.lang
+
+
 def _opts(args, settings: Settings) -> dict:
     from graphsvc.analysis import load_rules
 
     return {"rules": load_rules(settings.social_capital_rules),
-            "show_names": settings.show_names, "lang": args.lang or settings.lang}
+            "show_names": settings.show_names, "lang": _lang_of(args, settings)}
+
+
+def _who(actor: dict, lang: str) -> str:
+    """``Name (kind, district)`` in the reader's words."""
+    where = [kind_name(actor.get("kind"), lang)] + ([actor["district"]]
+                                                    if actor.get("district") else [])
+    return f"{actor['name']} ({', '.join(where)})"
+
+
+def _section(lines: list[str], heading: str, items: list[str], lang: str) -> None:
+    lines.append("\n" + heading)
+    lines.extend(f"  {i}" for i in items) if items else lines.append(
+        "  " + MESSAGES("none", lang))
 
 
 def cmd_match(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import match_need
 
+    lang = _lang_of(args, settings)
+    msg = MESSAGES.bind(lang)
     G = read_graph(settings)
     out = match_need(G, args.category, district=args.district, seeker=args.seeker,
                      limit=args.limit, capacity=args.capacity, availability=args.availability,
-                     show_names=settings.show_names, lang=args.lang or settings.lang)
-    lines = [f"{out['count']} of {out['candidates']} candidate offer(s) (exact or related "
-             f"category) for {out['query']['category_name']} ({args.category})"
-             + (f" in {args.district}" if args.district else "")]
+                     show_names=settings.show_names, lang=lang)
+    where = msg("in", district=out["query"]["district"]) if out["query"]["district"] else ""
+    lines = [msg("match" if out["count"] else "match_none", count=out["count"],
+                 candidates=out["candidates"], category=out["query"]["category_name"],
+                 where=where)]
     for r in out["results"]:
-        lines.append(f"{r['rank']:>3}. {r['actor']['name']} ({r['actor']['kind']}, "
-                     f"{r['actor']['district'] or '-'}) score {r['score']:.2f}")
+        lines.append(f"{r['rank']:>3}. {_who(r['actor'], lang)} – {msg('score', score=r['score'])}")
         lines.extend(f"       {e}" for e in r["explanation"])
     emit(out, as_json, "\n".join(lines))
     return 0
@@ -109,13 +174,12 @@ def cmd_match(args, settings: Settings, as_json: bool) -> int:
 def cmd_team(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import build_team
 
+    lang = _lang_of(args, settings)
     out = build_team(read_graph(settings), args.initiative, categories=args.categories,
-                     max_size=args.max_size, show_names=settings.show_names,
-                     lang=args.lang or settings.lang)
+                     max_size=args.max_size, show_names=settings.show_names, lang=lang)
     lines = [f"{out['initiative']['name']}: {out['explanation']}"]
     for i, m in enumerate(out["team"], 1):
-        lines.append(f"{i:>3}. {m['actor']['name']} ({m['actor']['kind']}, "
-                     f"{m['actor']['district'] or '-'})")
+        lines.append(f"{i:>3}. {_who(m['actor'], lang)}")
         lines.extend(f"       {e}" for e in m["explanation"])
     lines.extend(f"  ! {g['explanation']}" for g in out["uncovered"])
     emit(out, as_json, "\n".join(lines))
@@ -125,10 +189,10 @@ def cmd_team(args, settings: Settings, as_json: bool) -> int:
 def cmd_pairs(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import reciprocal_pairs
 
+    lang = _lang_of(args, settings)
     out = reciprocal_pairs(read_graph(settings), actor=args.actor, district=args.district,
-                           limit=args.limit, show_names=settings.show_names,
-                           lang=args.lang or settings.lang)
-    lines = [f"{out['count']} reciprocal pair(s)"]
+                           limit=args.limit, show_names=settings.show_names, lang=lang)
+    lines = [MESSAGES("pairs", lang, n=out["count"])]
     lines.extend(f"  - {p['explanation']}" for p in out["pairs"])
     emit(out, as_json, "\n".join(lines))
     return 0
@@ -137,21 +201,21 @@ def cmd_pairs(args, settings: Settings, as_json: bool) -> int:
 def cmd_gaps(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import gaps_report
 
+    lang = _lang_of(args, settings)
+    msg = MESSAGES.bind(lang)
     out = gaps_report(read_graph(settings), district=args.district, k=args.hops,
                       limit=args.limit, **_opts(args, settings))
     lines = [f"- {e}" for e in out["explanation"]]
-    for title, items in (("unmet_needs", out["unmet_needs"]["items"]),
-                         ("demand_supply", out["demand_supply"]["items"])):
-        lines.append(f"\n{title}:")
-        lines.extend(f"  {i['explanation']}" for i in items)
-    lines.append("\ngroups:")
-    lines.extend(f"  {g['explanation']}" for g in out["groups"]["weakest"])
-    lines.append("\ndistricts without a frivilligsentral:")
-    lines.extend(f"  {d['district']}: {d['explanation']}"
-                 for d in out["districts"]["without_frivilligsentral"])
-    lines.append("\nvolunteering:")
-    lines.extend(f"  {a}" for a in out["volunteering"]["assumptions"])
-    lines.extend(f"  {s['explanation']}" for s in out["volunteering"]["sectors"])
+    _section(lines, msg("unmet"), [i["explanation"] for i in out["unmet_needs"]["items"]], lang)
+    _section(lines, msg("shortfall"), [i["explanation"] for i in out["demand_supply"]["items"]],
+             lang)
+    _section(lines, msg("groups"), [g["explanation"] for g in out["groups"]["weakest"]], lang)
+    _section(lines, msg("no_centre"), [f"{d['district']}: {d['explanation']}"
+                                       for d in out["districts"]["without_frivilligsentral"]],
+             lang)
+    _section(lines, msg("volunteering"), [*out["volunteering"]["assumptions"],
+                                          *(s["explanation"]
+                                            for s in out["volunteering"]["sectors"])], lang)
     emit(out, as_json, "\n".join(lines))
     return 0
 
@@ -159,6 +223,7 @@ def cmd_gaps(args, settings: Settings, as_json: bool) -> int:
 def cmd_paths(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import linking_path, path_between
 
+    lang = _lang_of(args, settings)
     G = read_graph(settings)
     if args.target:
         out = path_between(G, args.source, args.target, alternatives=args.alternatives,
@@ -169,8 +234,8 @@ def cmd_paths(args, settings: Settings, as_json: bool) -> int:
     lines = [out["explanation"]]
     for p in out["paths"]:
         lines.append(f"\n{p['label']}: {p['explanation']}")
-        lines.extend(f"  {h['from']['name']} -[{h['tie']}, {h['class']}]- {h['to']['name']}: "
-                     f"{h['explanation']}" for h in p["hops"])
+        lines.extend(f"  {h['from']['name']} – {h['to']['name']} ({tie_name(h['tie'], lang)}, "
+                     f"{class_name(h['class'], lang)}): {h['explanation']}" for h in p["hops"])
     emit(out, as_json, "\n".join(lines))
     return 0
 
@@ -178,12 +243,16 @@ def cmd_paths(args, settings: Settings, as_json: bool) -> int:
 def cmd_brokers(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import brokers
 
+    lang = _lang_of(args, settings)
+    msg = MESSAGES.bind(lang)
     out = brokers(read_graph(settings), by=args.by, top=args.top,
                   kinds=tuple(args.kinds) if args.kinds else None, **_opts(args, settings))
-    mode = "exact" if out["exact"] else f"sampled from {out['sources']} sources"
-    lines = [f"top {out['count']} bridge builders (groups: {out['by']}; {mode})"]
+    mode = msg("exact") if out["exact"] else msg("sampled", sources=out["sources"])
+    groups = msg("no_grouping") if out["by"] == "none" else term(out["by"], lang, 2)
+    lines = [msg("brokers", n=out["count"], groups=groups, mode=mode) if out["count"]
+             else msg("brokers_none")]
     for r in out["results"]:
-        lines.append(f"{r['rank']:>3}. {r['actor']['name']} ({r['actor']['kind']})")
+        lines.append(f"{r['rank']:>3}. {_who(r['actor'], lang)}")
         lines.extend(f"       {e}" for e in r["explanation"])
     emit(out, as_json, "\n".join(lines))
     return 0
@@ -192,9 +261,11 @@ def cmd_brokers(args, settings: Settings, as_json: bool) -> int:
 def cmd_communities(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import communities
 
+    lang = _lang_of(args, settings)
     out = communities(read_graph(settings), resolution=args.resolution,
                       min_size=args.min_size, **_opts(args, settings))
-    lines = [f"{out['count']} communities, {out['silos']} silo(s)"]
+    lines = [MESSAGES("communities", lang, count=out["count"], silos=out["silos"],
+                      listed=out["listed"], min=args.min_size)]
     for c in out["communities"]:
         lines.extend(f"  {e}" for e in c["explanation"])
     emit(out, as_json, "\n".join(lines))
@@ -204,10 +275,12 @@ def cmd_communities(args, settings: Settings, as_json: bool) -> int:
 def cmd_profile(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import social_capital_profile
 
+    lang = _lang_of(args, settings)
     out = social_capital_profile(read_graph(settings), args.actor, **_opts(args, settings))
-    lines = [f"{out['actor']['name']} ({out['actor']['kind']})"]
+    lines = [_who(out["actor"], lang)]
     lines.extend(f"  {e}" for e in out["explanation"])
-    lines.extend(f"  - {t['other']['name']} [{t['kind']}, {t['class']}]: {t['explanation']}"
+    lines.extend(f"  - {t['other']['name']} ({tie_name(t['kind'], lang)}, "
+                 f"{class_name(t['class'], lang)}): {t['explanation']}"
                  for t in out["ties"] or [])
     emit(out, as_json, "\n".join(lines))
     return 0

@@ -128,7 +128,7 @@ def test_path_map_labels_its_hops_on_the_canvas(open_map):
     page, _ = open_map("path")
     labels = page.evaluate("() => network.body.data.edges.get({filter: e => e.label})"
                            ".map(e => e.label).sort()")
-    assert labels == ["1. bindende", "2. brobyggende", "3. forbindende"]
+    assert labels == ["1. sammenbindende", "2. brobyggende", "3. forbindende"]
 
 
 def test_clusters_drill_down_to_a_district_and_back(open_map, big):

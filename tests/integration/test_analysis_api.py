@@ -102,7 +102,9 @@ def test_social_capital_of_an_actor_and_of_groups(api, demo_batch):
 def test_communities(api):
     body = api.get("/communities", params={"lang": "en"}).json()
     assert body["count"] >= 2 and body["listed"] == len(body["communities"])
-    assert body["communities"][0]["explanation"][0].startswith("Group 1: ")
+    first = body["communities"][0]
+    assert first["explanation"][0].startswith(first["name"][:1].upper() + first["name"][1:] + ": ")
+    assert first["name"].startswith(("around ", "individuals in "))
 
 
 def test_match_with_capacity_and_availability(api):

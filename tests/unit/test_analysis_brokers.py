@@ -67,8 +67,10 @@ def test_brokers_explain_themselves(demo):
     out = brokers(demo, by="district", top=5, lang="en")
     assert out["count"] == 5 and out["exact"] is True
     first = out["results"][0]
-    assert first["explanation"][0].startswith("Lies on ")
+    assert first["explanation"][0].startswith("Betweenness: lies on ")
+    assert first["explanation"][0].endswith(" of the shortest paths between different districts")
     assert first["explanation"][1].startswith("Has contacts in ")
+    assert first["explanation"][2].startswith("Burt's constraint ")
     scores = [r["betweenness"] for r in out["results"]]
     assert scores == sorted(scores, reverse=True)
     people = brokers(demo, kinds=("individual",), top=3)
@@ -92,7 +94,11 @@ def test_silos_are_communities_with_few_ties_out():
     assert out["count"] == 3 and out["silos"] == 1
     silo = next(c for c in out["communities"] if c["silo"])
     assert {m["id"][0] for m in silo["members"]} == {"s"}
-    assert silo["explanation"][1] == "Silo: only 0 of 10 ties (0.0 %) leave the group"
+    assert silo["explanation"][1] == "Silo: only 0 of 10 ties (0.0 %) leave the community"
+    assert silo["name"] == "individuals in s"
+    nb = communities(G, silo_share=0.1)
+    assert next(c for c in nb["communities"] if c["silo"])["explanation"][1] == (
+        "Silo: bare 0 av 10 bånd (0,0 %) går ut av fellesskapet")
     open_ = next(c for c in out["communities"] if not c["silo"])
     assert open_["ties_out"]["bridging"] == 3
 

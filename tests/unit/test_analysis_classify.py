@@ -73,7 +73,7 @@ def test_every_classification_carries_its_reason_in_words(G):
     assert tie["explanation"] == ("Crosses levels of power or authority: Fs (level 1) and "
                                   "Kommune (level 3)")
     nb = explain_tie(G, "t:anna", "t:berit", "KNOWS")
-    assert nb["class_name"] == "sammenbindende (bonding)"
+    assert nb["class_name"] == "sammenbindende"
     assert nb["explanation"].startswith("Samme nivå og felles gruppe: ")
     assert "samme grend (Nes)" in nb["explanation"]
     bridging = explain_tie(G, "t:anna", "t:dina", "KNOWS", lang="en")

@@ -49,7 +49,7 @@ def test_unmet_needs_are_those_without_a_provider_in_reach(G):
     by_need = {i["need"]: i for i in out["items"]}
     assert by_need["t:n2"]["providers_elsewhere"] == 1
     assert by_need["t:n2"]["explanation"] == ("vik0 needs transport and escort in Vik: nobody "
-                                              "offers it here (1 offer it in other districts)")
+                                              "offers it here (1 provider offers it in other districts)")
     assert by_need["t:n3"]["explanation"].endswith("or anywhere else in the municipality")
 
 
@@ -82,8 +82,8 @@ def test_a_group_with_no_bridging_tie_is_reported():
     # Nes seniors' ties are memberships (bonding) and volunteering (linking): no bridge either.
     assert [g["label"] for g in out["groups"]["without_bridging"]] == ["Nes, 80+", "Vik, 80+"]
     assert out["groups"]["without_bridging"][1]["explanation"] == (
-        "Vik, 80+: 4 people, 0 bridging ties, 0 % reach the municipality/an institution "
-        "within 3 steps")
+        "Vik, 80+: 4 individuals, 0 bridging ties, 0 % reach the municipality or an "
+        "institution within 3 steps")
 
 
 def test_districts_without_a_centre_name_who_serves_them(G):

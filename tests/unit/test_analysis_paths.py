@@ -60,7 +60,7 @@ def test_each_hop_is_labelled_and_explained(G):
 def test_no_path_says_so(G):
     out = path_between(G, "t:anna", "t:ole", lang="en")
     assert out["found"] is False and out["paths"] == []
-    assert out["explanation"].startswith("No known connection between Person ")
+    assert out["explanation"].startswith("No known path between Person ")
 
 
 def test_linking_path_to_the_municipality(G):

@@ -70,7 +70,7 @@ def test_every_tie_kind_has_a_group_and_groups_have_distinct_dashes():
     [
         pytest.param("nb", {"individual": "Enkeltperson", "association": "Lag og forening",
                             "institution": "Institusjon", "frivilligsentral": "Frivilligsentral",
-                            "municipality": "Kommune", "business": "Næringsliv",
+                            "municipality": "Kommune", "business": "Bedrift",
                             "initiative": "Initiativ"}, id="bokmål"),
         pytest.param("en", {"individual": "Individual", "association": "Association",
                             "frivilligsentral": "Volunteer centre",
@@ -182,7 +182,7 @@ def test_map_has_legend_in_bokmal_by_default_and_english_on_request(G):
     nb = render_map(G, title="x")
     en = render_map(G, title="x", lang="en")
     for label in ("Tegnforklaring", "Enkeltperson", "Lag og forening", "Frivilligsentral",
-                  "Kommune", "Næringsliv", "Initiativ", "Medlemskap og deltakelse"):
+                  "Kommune", "Bedrift", "Initiativ", "Medlemskap og deltakelse"):
         assert label in nb
     for label in ("Legend", "Individual", "Volunteer centre", "Membership and participation"):
         assert label in en

@@ -28,7 +28,7 @@ def test_network_is_everything_and_district_only_its_actors(G):
     v = build_view(G, "district", district="Holmen", today=TODAY)
     assert {d["district"] for _, d in v.graph.nodes(data=True)} == {"Holmen"}
     assert v.title == "Ressurskart – Fjordvik kommune – Holmen"
-    assert v.subtitle == "Fjordvik kommune · Område: Holmen · 14.03.2025"
+    assert v.subtitle == "Fjordvik kommune · Grend: Holmen · 14.03.2025"
 
 
 @pytest.mark.parametrize(
