@@ -29,7 +29,7 @@ MESSAGES = register(__name__, {
         "proxy": "Medlemskap og frivillig innsats i en organisasjon regnes som frivillig arbeid "
                  "for den organisasjonstypen",
         "sector": "{sector}: {mapped} kartlagt, {expected} forventet etter landssnittet "
-                  "({rate} %)",
+                  "({rate:g} %)",
     },
     "en": {
         "assume_pop": "The graph holds no population figures; we assume the mapped individuals "
@@ -39,7 +39,7 @@ MESSAGES = register(__name__, {
         "proxy": "Membership of, or volunteering at, an organisation counts as voluntary work "
                  "for that organisation type",
         "sector": "{sector}: {mapped} mapped, {expected} expected from the national rate "
-                  "({rate} %)",
+                  "({rate:g} %)",
     },
 })
 # SSB's organisation types are Norwegian data; their English names, for English answers.

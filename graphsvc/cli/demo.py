@@ -9,7 +9,36 @@ from pathlib import Path
 
 from graphsvc.cli._common import emit, open_store, serve_options, step
 from graphsvc.errors import ConfigError
+from graphsvc.i18n import kind_name, register
 from graphsvc.settings import Settings
+
+MESSAGES = register(__name__, {
+    "nb": {
+        "generating": "Lager demo-lokalsamfunnet Fjordvik ({n} aktører, frø {seed}) …",
+        "writing": "Skriver det til {store} …",
+        "drawing": "Tegner kartet og utskriften …",
+        "summary": "Demo-lokalsamfunnet Fjordvik i {store} (revisjon {revision})",
+        "actors": "  aktører: {kinds}",
+        "counts": "  {initiatives} initiativ, {resources} tilbud, {needs} behov, {ties} bånd, "
+                  "{districts} {districts:grend|grender}",
+        "map": "  kart:      {path}",
+        "print": "  utskrift:  {path}",
+        "question": "Hvem kan gi {category} i {district}?",
+    },
+    "en": {
+        "generating": "Generating the Fjordvik demo community ({n} actors, seed {seed}) …",
+        "writing": "Writing it to {store} …",
+        "drawing": "Drawing the map and the printout …",
+        "summary": "Fjordvik demo community in {store} (revision {revision})",
+        "actors": "  actors: {kinds}",
+        "counts": "  {initiatives} {initiatives:initiative|initiatives}, {resources} "
+                  "{resources:offer|offers}, {needs} {needs:need|needs}, {ties} {ties:tie|ties}, "
+                  "{districts} {districts:district|districts}",
+        "map": "  map:       {path}",
+        "print": "  printout:  {path}",
+        "question": "Who can give {category} in {district}?",
+    },
+})
 
 
 def register(sub, common: argparse.ArgumentParser) -> None:
@@ -22,6 +51,9 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--reset", action="store_true", help="empty the store first")
     p.add_argument("--serve", action="store_true", help="then serve the API and the map")
     serve_options(p)
+    p.add_argument("--lang", choices=["nb", "en"], default=None,
+                   help="language of the summary, map and printout (default nb, bokmål; "
+                        "env GRAPHSVC_LANG)")
     p.set_defaults(handler=cmd_demo)
 
 
@@ -31,16 +63,17 @@ def cmd_demo(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.cli.views import write_map, write_print
     from loaders.demo import generate_community
 
+    lang = getattr(args, "lang", None) or settings.lang
+    msg = MESSAGES.bind(lang)
     store = open_store(settings)
     if args.reset:
         store.clear()
-    step(f"Generating the Fjordvik demo community ({args.actors} actors, seed {args.seed}) …",
-          as_json)
+    step(msg("generating", n=args.actors, seed=args.seed), as_json)
     try:
         batch = generate_community(args.actors, seed=args.seed)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
-    step(f"Writing it to {settings.store} …", as_json)
+    step(msg("writing", store=settings.store), as_json)
     started = time.perf_counter()
     report = store.write(batch)
     write_s = time.perf_counter() - started
@@ -48,13 +81,13 @@ def cmd_demo(args, settings: Settings, as_json: bool) -> int:
     kinds = Counter(d.get("kind") for _n, d in G.nodes(data=True))
     districts = sorted({d["district"] for _n, d in G.nodes(data=True) if d.get("district")})
     example = match_need(G, "help.transport", district=districts[0] if districts else None,
-                         limit=3, show_names=settings.show_names, lang=settings.lang)
+                         limit=3, show_names=settings.show_names, lang=lang)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     map_path, pdf_path = out / "fjordvik-map.html", out / "fjordvik-network.pdf"
-    step("Drawing the map and the printout …", as_json)
-    write_map(G, map_path, settings, None, settings.lang)
-    write_print(G, pdf_path, settings, None, settings.lang, "A3", "landscape")
+    step(msg("drawing"), as_json)
+    write_map(G, map_path, settings, None, lang)
+    write_print(G, pdf_path, settings, None, lang, "A3", "landscape")
     summary = {
         "store": settings.store,
         "revision": report.revision,
@@ -70,14 +103,16 @@ def cmd_demo(args, settings: Settings, as_json: bool) -> int:
         "example_match": example,
     }
     lines = [
-        f"Fjordvik demo community in {settings.store} (revision {report.revision})",
-        "  actors: " + ", ".join(f"{v} {k}" for k, v in summary["actors"].items()),
-        f"  {summary['initiatives']} initiatives, {len(batch.resources)} resources offered, "
-        f"{len(batch.needs)} needs, {summary['ties']} ties, {len(districts)} districts",
-        f"  map:      {map_path}",
-        f"  printout: {pdf_path}",
-        f"Who can give transport (help.transport) in {districts[0] if districts else '-'}?",
-        *(f"  {r['rank']}. {r['actor']['name']} ({r['actor']['kind']}) – "
+        msg("summary", store=settings.store, revision=report.revision),
+        msg("actors", kinds=", ".join(f"{v} {kind_name(k, lang, v)}"
+                                      for k, v in summary["actors"].items())),
+        msg("counts", initiatives=summary["initiatives"], resources=len(batch.resources),
+            needs=len(batch.needs), ties=summary["ties"], districts=len(districts)),
+        msg("map", path=map_path),
+        msg("print", path=pdf_path),
+        msg("question", category=example["query"]["category_name"].lower(),
+            district=districts[0] if districts else "-"),
+        *(f"  {r['rank']}. {r['actor']['name']} ({kind_name(r['actor']['kind'], lang)}) – "
           + "; ".join(r["explanation"][-1:]) for r in example["results"]),
     ]
     emit(summary, as_json, "\n".join(lines))

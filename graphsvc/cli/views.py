@@ -8,7 +8,18 @@ from pathlib import Path
 
 from graphsvc.cli._common import emit, read_graph, view_options
 from graphsvc.errors import ConfigError
+from graphsvc.i18n import register
 from graphsvc.settings import Settings
+
+MESSAGES = register(__name__, {
+    "nb": {"wrote": "Skrev {path} ({size} byte)"},
+    "en": {"wrote": "Wrote {path} ({size} {size:byte|bytes})"},
+})
+
+
+def _size(n: int, lang: str) -> str:
+    """``1 234 567`` in bokmål (a space groups thousands), ``1,234,567`` in English."""
+    return f"{n:,}".replace(",", "\u00a0") if lang != "en" else f"{n:,}"
 
 VIEWS = ("network", "district", "ego", "path", "gaps")
 
@@ -58,7 +69,7 @@ def cmd_map(args, settings: Settings, as_json: bool) -> int:
     size = write_map(G, Path(args.output), settings, args.district, lang, view=args.view,
                      aggregate=args.aggregate, **_filter_kwargs(args))
     emit({"output": args.output, "bytes": size, "view": args.view}, as_json,
-         f"Wrote {args.output} ({size:,} bytes)")
+         MESSAGES("wrote", lang, path=args.output, size=_size(size, lang)))
     return 0
 
 
@@ -68,7 +79,7 @@ def cmd_print(args, settings: Settings, as_json: bool) -> int:
     size = write_print(G, Path(args.output), settings, args.district, lang, args.paper,
                        args.orientation, view=args.view, **_filter_kwargs(args))
     emit({"output": args.output, "bytes": size, "view": args.view}, as_json,
-         f"Wrote {args.output} ({size:,} bytes)")
+         MESSAGES("wrote", lang, path=args.output, size=_size(size, lang)))
     return 0
 
 

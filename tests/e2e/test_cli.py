@@ -42,8 +42,9 @@ def store_state(workdir: Path, store: str) -> dict:
 
 def test_demo_loads_summarises_and_writes_map_and_printout(workdir):
     result = run("demo", "--actors", "150", "--out", "out", cwd=workdir)
-    assert "Fjordvik demo community" in result.stdout
-    assert "help.transport" in result.stdout
+    assert "Demo-lokalsamfunnet Fjordvik" in result.stdout  # bokmål by default
+    assert "Hvem kan gi transport og følge i " in result.stdout
+    assert "help.transport" not in result.stdout and "individual" not in result.stdout
     html = (workdir / "out" / "fjordvik-map.html").read_text("utf-8")
     assert "<html" in html.lower() and "Fjordvik" in html
     assert (workdir / "out" / "fjordvik-network.pdf").read_bytes().startswith(b"%PDF")
@@ -53,6 +54,9 @@ def test_demo_loads_summarises_and_writes_map_and_printout(workdir):
     summary = json.loads(again.stdout)
     assert summary["actors"]["individual"] > 100
     assert summary["example_match"]["results"]
+    english = run("demo", "--actors", "150", "--out", "out", "--lang", "en", cwd=workdir)
+    assert "Fjordvik demo community" in english.stdout and "volunteer centre" in english.stdout
+    assert "Demo-lokalsamfunnet" not in english.stdout and "frø" not in english.stderr
 
 
 def test_match_json_is_machine_readable(workdir):
