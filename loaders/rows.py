@@ -169,12 +169,14 @@ def _table(name: str, records: Iterator[_Record], zero_pad: Mapping[str, int]) -
     return Table(name, header_line, headers, rows())
 
 
-def _problem(record: _Record, width: int | None, header: list[str]) -> tuple[str | None, str] | None:
+def _problem(
+    record: _Record, width: int | None, header: list[str]
+) -> tuple[str | None, str] | None:
     """Why this record's cells may not be in their columns, or None."""
     line, n = record.line, record.fields
     if record.runaway is not None:
         col = record.runaway
-        where = header[col] or None if col < len(header) else None
+        where = (header[col] or None) if col < len(header) else None
         if not record.closed:
             return where, (f"the quote (\") that opens in this cell on line {line} is never "
                            "closed; close it and load again")
