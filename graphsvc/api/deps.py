@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import networkx as nx
 from fastapi import Depends, Query, Request
@@ -39,7 +39,17 @@ def get_district(
     return None if district is None else known_district(G, district)
 
 
+def get_lang(
+    settings: Annotated[Settings, Depends(get_settings)],
+    lang: Annotated[Literal["nb", "en"] | None, Query(
+        description="language of explanations: nb (bokmål) or en; default GRAPHSVC_LANG")] = None,
+) -> str:
+    """The language of the answer: the request's, else the server's setting."""
+    return lang or settings.lang
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LangDep = Annotated[str, Depends(get_lang)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 GraphDep = Annotated[nx.MultiDiGraph, Depends(get_graph)]

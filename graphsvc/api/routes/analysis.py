@@ -6,7 +6,7 @@ loop. Every answer explains itself; individuals are pseudonymised unless ``show_
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -26,15 +26,14 @@ from graphsvc.analysis import (
 from graphsvc.analysis import (
     communities as find_communities,
 )
-from graphsvc.api.deps import DistrictDep, GraphDep, SettingsDep
+from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, SettingsDep
 from graphsvc.api.routes.actors import require_actor
 from graphsvc.model import ActorKind
 
 router = APIRouter(tags=["analysis"])
-Lang = Literal["nb", "en"]
 
 
-def _common(settings, lang: Lang) -> dict[str, Any]:
+def _common(settings, lang: str) -> dict[str, Any]:
     return {"rules": load_rules(settings.social_capital_rules),
             "show_names": settings.show_names, "lang": lang}
 
@@ -46,7 +45,7 @@ def teams(
     categories: Annotated[list[str] | None, Query(description="cover these instead of the "
                                                   "initiative's required categories")] = None,
     max_size: Annotated[int, Query(ge=1, le=20)] = 6,
-    lang: Lang = "nb",
+    *, lang: LangDep,
 ) -> dict[str, Any]:
     """A small team whose offers together cover an initiative's required categories (greedy
     weighted set cover), with the categories left uncovered returned as gaps."""
@@ -57,7 +56,7 @@ def teams(
 @router.get("/pairs")
 def pairs(
     G: GraphDep, settings: SettingsDep, district: DistrictDep, actor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 20, lang: Lang = "nb",
+    limit: Annotated[int, Query(ge=1, le=500)] = 20, *, lang: LangDep,
 ) -> dict[str, Any]:
     """Reciprocal pairs: A offers what B needs and B offers what A needs."""
     return reciprocal_pairs(G, actor=actor, district=district, limit=limit,
@@ -68,7 +67,7 @@ def pairs(
 def gaps(
     G: GraphDep, settings: SettingsDep, district: DistrictDep,
     k: Annotated[int | None, Query(ge=1, le=10, description="hops to authority")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50, lang: Lang = "nb",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50, *, lang: LangDep,
 ) -> dict[str, Any]:
     """Unmet needs, demand against supply, isolated actors, groups without bridging or linking
     ties, districts without a frivilligsentral or meeting place, volunteering by sector."""
@@ -83,7 +82,7 @@ def paths(
                                         "path to the municipality or a service")] = None,
     service: Annotated[str | None, Query(description="id or part of the name of a "
                                          "municipal service or institution")] = None,
-    alternatives: Annotated[int, Query(ge=0, le=5)] = 2, lang: Lang = "nb",
+    alternatives: Annotated[int, Query(ge=0, le=5)] = 2, *, lang: LangDep,
 ) -> dict[str, Any]:
     """The best path of trusted ties between two actors, each hop labelled bonding, bridging
     or linking, with alternatives; or the linking path up to the municipality or a service."""
@@ -102,7 +101,7 @@ def brokers(
     top: Annotated[int, Query(ge=1, le=500)] = 20,
     kind: Annotated[list[ActorKind] | None, Query(description="only actors of these kinds")]
     = None,
-    lang: Lang = "nb",
+    *, lang: LangDep,
 ) -> dict[str, Any]:
     """The bridge builders (*brobyggere*): cross-group betweenness, Burt's constraint and
     effective size."""
@@ -113,7 +112,7 @@ def brokers(
 @router.get("/actors/{actor_id}/social-capital")
 def social_capital(
     actor_id: str, G: GraphDep, settings: SettingsDep,
-    k: Annotated[int | None, Query(ge=1, le=10)] = None, lang: Lang = "nb",
+    k: Annotated[int | None, Query(ge=1, le=10)] = None, *, lang: LangDep,
 ) -> dict[str, Any]:
     """An actor's bonding, bridging and linking ties (each with its reason), Burt's measures
     and hops to the municipality or an institution."""
@@ -126,7 +125,7 @@ def social_capital_groups(
     G: GraphDep, settings: SettingsDep, district: DistrictDep,
     by: Annotated[list[str] | None, Query(description="attributes that define a group")] = None,
     age_band: str | None = None,
-    k: Annotated[int | None, Query(ge=1, le=10)] = None, lang: Lang = "nb",
+    k: Annotated[int | None, Query(ge=1, le=10)] = None, *, lang: LangDep,
 ) -> dict[str, Any]:
     """Per group (default: district and age band): the share with a linking path to a
     municipal service or institution within k steps, and their bridging ties."""
@@ -139,7 +138,7 @@ def social_capital_groups(
 def communities(
     G: GraphDep, settings: SettingsDep,
     resolution: Annotated[float, Query(gt=0, le=10)] = 1.0,
-    min_size: Annotated[int, Query(ge=1)] = 2, lang: Lang = "nb",
+    min_size: Annotated[int, Query(ge=1)] = 2, *, lang: LangDep,
 ) -> dict[str, Any]:
     """Louvain communities with their ties out; silos (few bridging ties out) flagged."""
     return find_communities(G, resolution=resolution, min_size=min_size,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from graphsvc.analysis.matching import match_need
-from graphsvc.api.deps import DistrictDep, GraphDep, SettingsDep
+from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, SettingsDep
 from graphsvc.api.schemas import MatchPublic
 from graphsvc.errors import NotFoundError, ValidationError
 
@@ -30,7 +30,7 @@ def match(
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
-    lang: Literal["nb", "en"] = "nb",
+    *, lang: LangDep,
 ) -> MatchPublic:
     """Ranked offers for a need, each with an explanation: category fit, district or distance,
     capacity, availability, and the chain of existing ties that could introduce them."""
