@@ -14,25 +14,50 @@ def demo_batch() -> GraphBatch:
     return generate_community(300, seed=7)
 
 
-# ---- a line in the test summary saying which stores the contract ran against -----------------
-_contract: dict[str, dict[str, int]] = {}
+# ---- lines in the test summary saying which stores the store tests ran against --------------
+# Each test that takes the ``store`` fixture counts once for its store, under its module's group
+# (``test_api`` has its own SQLite store and counts for it).
+_GROUPS = {"test_store_contract": "store contract", "test_load_": "loaders",
+           "test_neo4j_load": "loaders", "test_api.py": "API", "test_neo4j_api": "API",
+           "test_neo4j_engine": "engine"}
+_FIXED_STORE = {"test_api.py": "sqlite"}
+_store_of: dict[str, tuple[str, str]] = {}  # nodeid -> (group, store)
+_counts: dict[str, dict[str, dict[str, int]]] = {}  # group -> store -> outcome -> n
+_VERSIONS = pytest.StashKey[dict[str, str]]()
+
+
+@pytest.fixture(scope="session")
+def store_versions(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Store name → what ran (e.g. the Neo4j version); fixtures fill it, the summary prints it."""
+    return request.config.stash.setdefault(_VERSIONS, {})
+
+
+def pytest_itemcollected(item):
+    module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    callspec = getattr(item, "callspec", None)
+    store = callspec.params.get("store") if callspec else None
+    store = store or _FIXED_STORE.get(module)
+    if store is None:
+        return
+    group = next((g for prefix, g in _GROUPS.items() if module.startswith(prefix)), "other")
+    _store_of[item.nodeid] = (group, store)
 
 
 def pytest_runtest_logreport(report):
-    if "test_store_contract" not in report.nodeid or "[" not in report.nodeid:
+    if report.nodeid not in _store_of:
         return
     if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
         return
-    store = report.nodeid.rsplit("[", 1)[1].rstrip("]").split("-")[0]
-    if store not in ("sqlite", "falkordb", "neo4j"):
-        return
-    counts = _contract.setdefault(store, {})
+    group, store = _store_of[report.nodeid]
+    counts = _counts.setdefault(group, {}).setdefault(store, {})
     counts[report.outcome] = counts.get(report.outcome, 0) + 1
 
 
-def pytest_terminal_summary(terminalreporter):
-    if not _contract:
-        return
-    parts = [f"{store}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(c.items()))
-             for store, c in sorted(_contract.items())]
-    terminalreporter.write_line("store contract ran against " + "; ".join(parts))
+def pytest_terminal_summary(terminalreporter, config):
+    order = ["store contract", "loaders", "API", "engine", "other"]
+    for group in sorted(_counts, key=order.index):
+        parts = [f"{store}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(c.items()))
+                 for store, c in sorted(_counts[group].items())]
+        terminalreporter.write_line(f"{group} tests ran against " + "; ".join(parts))
+    for store, version in sorted(config.stash.get(_VERSIONS, {}).items()):
+        terminalreporter.write_line(f"{store} store: {version}")

@@ -1,9 +1,10 @@
 """Every Cypher statement graphsvc runs, in one place, so it can be read and checked as a whole.
 
 The statements run unchanged on Neo4j 5 and on the FalkorDB engine the tests use; only the
-schema DDL differs per dialect (``schema_statements``). Values always travel as ``$parameters``;
-the only identifiers spliced into the text are labels, relationship types and property names
-from the fixed allow-lists below, never anything from input.
+schema DDL and its listing differ per dialect (``schema_statements``, ``existing_schema``).
+Values always travel as ``$parameters``; the only identifiers spliced into the text are labels,
+relationship types and property names from the fixed allow-lists below, never anything from
+input.
 
 Graph shape::
 
@@ -78,6 +79,10 @@ def _party(var: str, id_expr: str) -> str:
 # ---- schema DDL: the one place where the dialects differ ---------------------------------------
 KEYS = (("Actor", "id"), ("Initiative", "id"), ("Resource", "id"), ("Need", "id"), ("Meta", "key"))
 LIST_FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+LIST_NEO4J_CONSTRAINTS = (
+    "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties WHERE type = 'UNIQUENESS'\n"
+    "RETURN labelsOrTypes[0] AS label, properties"
+)
 INIT_META = "MERGE (m:Meta {key: 'revision'}) ON CREATE SET m.value = 0"
 
 
@@ -86,23 +91,32 @@ def schema_statements(
 ) -> list[str]:
     """DDL that makes ``MERGE`` on the natural keys fast (and, on Neo4j, race-free).
 
-    Neo4j gets uniqueness constraints (``IF NOT EXISTS``, so re-running is harmless). FalkorDB
-    gets range indexes; it has no ``IF NOT EXISTS`` and fails on a duplicate, so the caller
-    passes the ``existing`` (label, property) pairs from ``LIST_FALKORDB_INDEXES``. FalkorDB runs
-    writes one at a time, so ``MERGE`` cannot race there and needs no constraint.
+    Neo4j gets uniqueness constraints, FalkorDB range indexes (it runs writes one at a time, so
+    ``MERGE`` cannot race there and needs no constraint). The caller passes the ``existing``
+    (label, property) pairs, read with ``existing_schema(dialect)``, and only the missing ones
+    are created: FalkorDB has no ``IF NOT EXISTS`` and fails on a duplicate, and Neo4j answers a
+    redundant ``IF NOT EXISTS`` with a notification on every start. Neo4j keeps ``IF NOT EXISTS``
+    for two stores starting at once.
     """
+    missing = [(_label(lbl), prop) for lbl, prop in KEYS if (lbl, prop) not in existing]
     if dialect == "neo4j":
         return [
-            f"CREATE CONSTRAINT graphsvc_{_label(lbl).lower()}_{prop} IF NOT EXISTS "
+            f"CREATE CONSTRAINT graphsvc_{lbl.lower()}_{prop} IF NOT EXISTS "
             f"FOR (n:{lbl}) REQUIRE n.{prop} IS UNIQUE"
-            for lbl, prop in KEYS
+            for lbl, prop in missing
         ]
     if dialect == "falkordb":
-        return [
-            f"CREATE INDEX FOR (n:{_label(lbl)}) ON (n.{prop})"
-            for lbl, prop in KEYS
-            if (lbl, prop) not in existing
-        ]
+        return [f"CREATE INDEX FOR (n:{lbl}) ON (n.{prop})" for lbl, prop in missing]
+    raise ValueError(f"unknown Cypher dialect '{dialect}'; expected one of {DIALECTS}")
+
+
+def existing_schema(dialect: str) -> str:
+    """The query listing what guards keys (rows of ``label``, ``properties``) in ``dialect``:
+    uniqueness constraints on Neo4j, indexes on FalkorDB."""
+    if dialect == "neo4j":
+        return LIST_NEO4J_CONSTRAINTS
+    if dialect == "falkordb":
+        return LIST_FALKORDB_INDEXES
     raise ValueError(f"unknown Cypher dialect '{dialect}'; expected one of {DIALECTS}")
 
 

