@@ -24,6 +24,7 @@ from graphsvc.model import Actor, GraphBatch, Tie, WriteReport
 from graphsvc.store.base import RECORD_TYPES, GraphStore, record_data, record_key
 from loaders import LoadResult
 from loaders.detect import FORMATS, detect_format
+from loaders.enrich import Context, enrich
 from loaders.ids import brreg_id
 from loaders.merge import merge_actor
 
@@ -75,6 +76,7 @@ def import_files(
         results.append((kind_of_file, _read(kind_of_file, path, name, loaded_at, wanted,
                                             kind, category, hook, known, workshop)))
     batch, no_actor = _merge(store, results)
+    enrichment = enrich(store, batch, Context(kommuner=wanted, formats=[f for f, _ in results]))
     rows = [e for _, r in results for e in r.rejected]  # rows left out whole
     ties = [e for _, r in results for e in getattr(r, "ties_rejected", [])]  # ties left out
     ties.extend(_drop_unknown_references(store, batch))
@@ -113,6 +115,7 @@ def import_files(
         "people": people,
         "skipped": dict(sorted(skipped.items())),
         "orgnrs_without_actor": sorted(no_actor),
+        "enrichment": enrichment,
     }
 
 
