@@ -48,6 +48,8 @@ class Provenance(_Input):
     source: str
     source_row: int | None = None
     loaded_at: datetime | None = None
+    # The rule that derived this record (register_rules.json, a tie rule of an enrichment step).
+    rule: str | None = Field(default=None, max_length=100)
 
 
 def _check_category(code: str) -> str:
@@ -90,6 +92,19 @@ class Actor(_Input):
     homepage: str | None = Field(default=None, max_length=300)
     parent_orgnr: str | None = Field(default=None, pattern=r"^\d{9}$")
     icnpo: list[IcnpoCategory] | None = None
+    # Which rule of graphsvc/data/register_rules.json gave the kind (DESIGN 5.1).
+    kind_rule: str | None = Field(default=None, max_length=100)
+    # What the register says in its own words (shown in the map's details): ``aktivitet``,
+    # ``vedtektsfestetFormaal``, the postal (contact) address, NACE codes 2 and 3 and the
+    # descriptions of all three, and the institutional sector code and its description.
+    activity: str | None = Field(default=None, max_length=4000)
+    purpose: str | None = Field(default=None, max_length=4000)
+    postal_address: str | None = Field(default=None, max_length=500)
+    nace2: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{1,3})?$")
+    nace3: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{1,3})?$")
+    nace_text: list[str] | None = None
+    sector: str | None = Field(default=None, pattern=r"^\d{4}$")
+    sector_text: str | None = Field(default=None, max_length=200)
     # Field-level provenance when several sources merged into this actor: source format →
     # where that source's data came from, and field → the source format whose value it holds.
     sources: dict[str, Provenance] | None = None
