@@ -17,6 +17,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,30 +30,23 @@ from loaders import LoadResult
 from loaders.ids import brreg_id, orgnr_problem
 from loaders.streams import Progress, iter_json_array, open_stream
 
-__all__ = ["INSTITUTION_NACE", "classify", "read_brreg"]
+__all__ = ["INCLUDABLE", "classify", "read_brreg", "rules"]
 
-# SN2007 (NACE) code prefixes that make an entity an ABCD institution; the longest prefix wins.
-INSTITUTION_NACE: dict[str, str] = {
-    "84": "public administration and services",
-    "85.1": "pre-primary education",
-    "85.2": "primary school (grunnskole)",
-    "85.3": "upper secondary school",
-    "85.4": "higher education",
-    "85.5": "other education (kulturskole, adult education)",
-    "86": "health services (helsestasjon, legekontor)",
-    "87": "nursing and care homes",
-    "88.1": "home-based care for elderly and disabled",
-    "88.911": "kindergartens",
-    "88.912": "after-school care (SFO)",
-    "91.01": "libraries and archives",
-    "91.02": "museums",
-    "93.11": "sports facilities",
-    "49.31": "local public transport",
-    "58.13": "local newspapers",
-}
-_PUBLIC_FORMS = {"FYLK", "KF", "IKS", "STAT", "ORGL", "SF", "FKF"}
-_ASSOCIATION_FORMS = {"FLI", "KIRK"}
-_FRIVILLIGSENTRAL = re.compile(r"FRIVILLIG(HET)?S?SENTRAL|NÆRMILJØSENTRAL", re.IGNORECASE)
+# Kinds left out unless asked for (``--include business``): they are counted instead.
+INCLUDABLE = ("business",)
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, Any]:
+    """The kind rules, from ``graphsvc/data/register_rules.json`` (one file, data not code)."""
+    text = resources.files("graphsvc").joinpath("data/register_rules.json").read_text("utf-8")
+    data = json.loads(text)
+    for rule in data["rules"]:
+        if "name" in rule:
+            rule["_name"] = re.compile(rule["name"], re.IGNORECASE)
+    data["owners"]["_public_name"] = re.compile(data["owners"]["public_name"], re.IGNORECASE)
+    return data
+
 
 # field -> header names, as Brønnøysund writes them (matched case-insensitively).
 _ADDRESS_PREFIXES = {"enheter": ("forretningsadresse", "postadresse"),
@@ -59,49 +54,76 @@ _ADDRESS_PREFIXES = {"enheter": ("forretningsadresse", "postadresse"),
 REQUIRED = ("organisasjonsnummer", "navn")
 _ROW_KEYS = (
     "organisasjonsnummer", "navn", "organisasjonsform.kode", "naeringskode1.kode",
+    "naeringskode2.kode", "naeringskode3.kode", "naeringskode1.beskrivelse",
+    "naeringskode2.beskrivelse", "naeringskode3.beskrivelse",
     "registrertifrivillighetsregisteret", "hjemmeside", "stiftelsesdato", "oppstartsdato",
     "overordnetenhet", "konkurs", "underavvikling", "undertvangsavviklingellertvangsopplosning",
     "slettedato", "nedleggelsesdato", "institusjonellsektorkode.kode",
+    "institusjonellsektorkode.beskrivelse", "aktivitet", "vedtektsfestetformaal",
     *(f"{p}.{f}" for p in ("forretningsadresse", "postadresse", "beliggenhetsadresse")
       for f in ("adresse", "postnummer", "poststed", "kommunenummer")),
 )
+_USED = frozenset(_ROW_KEYS)
 _BOOLS = ("registrertifrivillighetsregisteret", "konkurs", "underavvikling",
           "undertvangsavviklingellertvangsopplosning")
 _PROGRESS_EVERY = 4096
 OUTSIDE = "outside the chosen kommuner"
 
 
-def classify(
-    orgform: str | None, nace: str | None, frivillig: bool | None, name: str
-) -> tuple[str | None, str]:
-    """The actor kind of an entity, and why (DESIGN 5); kind ``None`` means it is left out.
+def owner(orgform: str, sector: str | None, unit: str, name: str,
+          frivillig: bool | None = None) -> str:
+    """Who runs an entity: ``public``, ``nonprofit`` or ``private`` (register_rules.json).
 
-    >>> classify("FLI", "94.991", None, "HOLMEN VELFORENING")
-    ('association', 'organisasjonsform FLI')
-    >>> classify("FLI", None, True, "TESTVIK FRIVILLIGSENTRAL")[0]
-    'frivilligsentral'
-    >>> classify("BEDR", "88.911", None, "SOLSIKKEN BARNEHAGE")
-    ('institution', 'NACE 88.911 kindergartens')
-    >>> classify("AS", "47.111", False, "BUTIKK AS")
-    (None, 'not a community actor (organisasjonsform AS, NACE 47)')
+    >>> owner("AS", "2100", "enheter", "TANNLEGE HANSEN AS")
+    'private'
+    >>> owner("BEDR", None, "underenheter", "MADLA HELSESTASJON")
+    'public'
+    """
+    o = rules()["owners"]
+    if orgform in o["public_forms"] or (sector or "") in o["public_sectors"]:
+        return "public"
+    if orgform in o["nonprofit_forms"] or (sector or "") in o["nonprofit_sectors"] or frivillig:
+        return "nonprofit"
+    if unit == "underenheter" and o["_public_name"].search(name):
+        return "public"
+    return "private"
+
+
+def classify(
+    orgform: str | None, nace: str | None, frivillig: bool | None, name: str, *,
+    sector: str | None = None, unit: str = "enheter",
+) -> tuple[str | None, str, str]:
+    """The actor kind of an entity, the id of the rule that gave it, and that rule's reason
+    (DESIGN 5.1); kind ``None`` means it is left out.
+
+    >>> classify("FLI", "94.991", None, "HOLMEN VELFORENING")[:2]
+    ('association', 'association-form')
+    >>> classify("FLI", None, True, "TESTVIK FRIVILLIGSENTRAL")[:2]
+    ('frivilligsentral', 'frivilligsentral-name')
+    >>> classify("BEDR", "88.911", None, "SOLSIKKEN BARNEHAGE", unit="underenheter")[:2]
+    ('institution', 'core-institution')
+    >>> classify("AS", "86.230", False, "TANNLEGE HANSEN AS", sector="2100")[:2]
+    ('business', 'private-practice')
     """
     form = (orgform or "").upper()
-    if _FRIVILLIGSENTRAL.search(name):
-        return "frivilligsentral", "name says frivilligsentral"
-    if form == "KOMM":
-        return "municipality", "organisasjonsform KOMM"
-    if nace:
-        prefix = max((p for p in INSTITUTION_NACE if nace.startswith(p)), key=len, default=None)
-        if prefix:
-            return "institution", f"NACE {nace} {INSTITUTION_NACE[prefix]}"
-    if form in _ASSOCIATION_FORMS:
-        return "association", f"organisasjonsform {form}"
-    if frivillig:
-        return "association", "registrert i Frivillighetsregisteret"
-    if form in _PUBLIC_FORMS:
-        return "institution", f"public body (organisasjonsform {form})"
-    what = f"organisasjonsform {form or 'missing'}" + (f", NACE {nace[:2]}" if nace else "")
-    return None, f"not a community actor ({what})"
+    who = owner(form, sector, unit, name, frivillig)
+    for rule in rules()["rules"]:
+        if "unit" in rule and rule["unit"] != unit:
+            continue
+        if "orgform" in rule and form not in rule["orgform"]:
+            continue
+        if "nace" in rule and not (nace and any(nace.startswith(p) for p in rule["nace"])):
+            continue
+        if rule.get("nace_missing") and nace:
+            continue
+        if "owner" in rule and who not in rule["owner"]:
+            continue
+        if "frivillig" in rule and bool(frivillig) != rule["frivillig"]:
+            continue
+        if "_name" in rule and not rule["_name"].search(name):
+            continue
+        return rule["kind"], rule["id"], rule["reason"]
+    return None, "none", "no rule fits"
 
 
 def read_brreg(
@@ -111,22 +133,24 @@ def read_brreg(
     loaded_at: datetime | None = None,
     source: str | None = None,
     progress: Progress | None = None,
+    include: Iterable[str] | None = None,
 ) -> LoadResult:
     """Read an Enhetsregisteret file (any of the forms above, detected from its content).
 
-    ``kommuner`` keeps only entities whose address is in one of these kommunenummer. Raises
+    ``kommuner`` keeps only entities whose address is in one of these kommunenummer;
+    ``include`` names kinds of :data:`INCLUDABLE` to load rather than count. Raises
     :class:`ImportFailed` when the file cannot be read or lacks a required column."""
     path = Path(path)
     name = source or path.name
     parser = _Parser(name, set(kommuner) if kommuner else None,
-                     loaded_at or datetime.now(UTC).replace(microsecond=0))
+                     loaded_at or datetime.now(UTC).replace(microsecond=0), set(include or ()))
     with open_stream(path, name) as stream:
         first = _first_char(stream.text)
         tick: Callable[[], None] = (lambda: progress(stream.position())) if progress else _noop
         if first in "[{":
-            records = _json_records(stream.text, name, first)
+            records = _json_records(stream.text, name, first, parser.columns)
         elif first:
-            records = _csv_records(stream.text, name)
+            records = _csv_records(stream.text, name, parser.columns)
         else:
             raise ImportFailed(f"{name}: the file is empty", file=name)
         for n, (line, get, unit) in enumerate(records):
@@ -136,7 +160,7 @@ def read_brreg(
         tick()
     return LoadResult(GraphBatch(actors=parser.actors), parser.rows_read,
                       sorted(parser.rejected, key=lambda e: e.line), name,
-                      skipped=dict(parser.skipped))
+                      ignored_columns=parser.ignored(), skipped=dict(parser.skipped))
 
 
 def _noop() -> None:
@@ -159,13 +183,15 @@ Getter = Callable[[str], str]
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def _csv_records(text: Any, name: str) -> Iterator[tuple[int, Getter, str]]:
+def _csv_records(text: Any, name: str,
+                 columns: dict[str, str]) -> Iterator[tuple[int, Getter, str]]:
     header_text = text.readline()
     delimiter = max(",;\t", key=header_text.count)
     header = next(csv.reader([header_text], delimiter=delimiter))
     index: dict[str, int] = {}
     for col, h in enumerate(header):
         index.setdefault(h.strip().casefold(), col)
+        columns.setdefault(h.strip().casefold(), h.strip())
     _require(name, index, header)
     unit = "underenheter" if "beliggenhetsadresse.kommunenummer" in index else "enheter"
     wanted = [(k, index[k]) for k in _ROW_KEYS if k in index]
@@ -202,7 +228,8 @@ def _require(name: str, index: dict[str, int], header: list[str]) -> None:
 # --- JSON -----------------------------------------------------------------------------------
 
 
-def _json_records(text: Any, name: str, first: str) -> Iterator[tuple[int, Getter, str]]:
+def _json_records(text: Any, name: str, first: str,
+                  columns: dict[str, str]) -> Iterator[tuple[int, Getter, str]]:
     if first == "[":
         items: Iterable[Any] = iter_json_array(text, name)
         unit = None
@@ -227,6 +254,9 @@ def _json_records(text: Any, name: str, first: str) -> Iterator[tuple[int, Gette
         if not isinstance(item, dict):
             raise ImportFailed(f"{name}: record {n} is not a JSON object", file=name, line=n)
         flat = _flatten(item)
+        for key in flat.keys() - columns.keys():
+            if not key.startswith("_links") and ("._links" not in key):
+                columns[key] = key
         if n == 1:
             _require(name, dict.fromkeys(flat, 0), list(item))
         kind = unit or ("underenheter" if "beliggenhetsadresse.kommunenummer" in flat
@@ -258,14 +288,21 @@ def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 class _Parser:
-    def __init__(self, name: str, kommuner: set[str] | None, loaded_at: datetime) -> None:
+    def __init__(self, name: str, kommuner: set[str] | None, loaded_at: datetime,
+                 include: set[str]) -> None:
         self.name = name
+        self.include = include
+        self.columns: dict[str, str] = {}  # case-folded name -> as the file spells it
         self.kommuner = kommuner
         self.loaded_at = loaded_at
         self.actors: list[Actor] = []
         self.rejected: list[RowError] = []
         self.skipped: Counter[str] = Counter()
         self.rows_read = 0
+
+    def ignored(self) -> list[str]:
+        """The file's columns that nothing reads, as the file spells them."""
+        return sorted(v for k, v in self.columns.items() if k not in _USED)
 
     def parse(self, line: int, get: Getter, unit: str) -> None:
         self.rows_read += 1
@@ -308,14 +345,19 @@ class _Parser:
             self.skipped["no longer active (konkurs/under avvikling)"] += 1
             return
         name, nace = get("navn"), get("naeringskode1.kode") or None
-        kind, why = classify(get("organisasjonsform.kode"), nace,
-                             flags["registrertifrivillighetsregisteret"], name)
+        sector = get("institusjonellsektorkode.kode") or None
+        kind, rule, why = classify(get("organisasjonsform.kode"), nace,
+                                   flags["registrertifrivillighetsregisteret"], name,
+                                   sector=sector, unit=unit)
         if kind is None:
-            self.skipped[why] += 1
+            self.skipped[f"{why} (rule {rule})"] += 1
             return
-        lines = [ln.strip() for ln in get(f"{prefix}.adresse").split("\n") if ln.strip()]
-        town = " ".join(x for x in (get(f"{prefix}.postnummer"), get(f"{prefix}.poststed")) if x)
-        address = "\n".join([*lines, town] if town else lines) or None
+        if kind in INCLUDABLE and kind not in self.include:
+            self.skipped[f"{kind}, not loaded without --include {kind}: {why} (rule {rule})"] += 1
+            return
+        address = _address(get, prefix)
+        postal = _address(get, "postadresse") if prefix != "postadresse" else None
+        nace_text = [t for t in (get(f"naeringskode{i}.beskrivelse") for i in (1, 2, 3)) if t]
         try:
             self.actors.append(Actor(
                 id=brreg_id(orgnr), kind=kind, name=name, kommunenummer=knr or None,
@@ -323,6 +365,12 @@ class _Parser:
                 nace=nace, founded=dates["stiftelsesdato"] or dates["oppstartsdato"],
                 homepage=get("hjemmeside") or None,
                 parent_orgnr=get("overordnetenhet") or None,
+                kind_rule=rule, activity=_text(get("aktivitet")),
+                purpose=_text(get("vedtektsfestetformaal")),
+                postal_address=postal if postal != address else None,
+                nace2=get("naeringskode2.kode") or None, nace3=get("naeringskode3.kode") or None,
+                nace_text=nace_text or None, sector=sector,
+                sector_text=get("institusjonellsektorkode.beskrivelse") or None,
                 provenance=Provenance(source=self.name, source_row=line,
                                       loaded_at=self.loaded_at),
             ))
@@ -333,8 +381,22 @@ class _Parser:
             self.rejected.extend(errors)
 
 
+def _address(get: Getter, prefix: str) -> str | None:
+    lines = [ln.strip() for ln in get(f"{prefix}.adresse").split("\n") if ln.strip()]
+    town = " ".join(x for x in (get(f"{prefix}.postnummer"), get(f"{prefix}.poststed")) if x)
+    return "\n".join([*lines, town] if town else lines) or None
+
+
+def _text(value: str) -> str | None:
+    """Register prose as one paragraph (the JSON form gives it as a list of lines)."""
+    return " ".join(value.split()) or None
+
+
 _FIELD_HEADERS = {
     "name": "navn", "kommunenummer": "kommunenummer", "orgform": "organisasjonsform.kode",
     "nace": "naeringskode1.kode", "homepage": "hjemmeside", "parent_orgnr": "overordnetEnhet",
-    "address": "adresse",
+    "address": "adresse", "postal_address": "postadresse.adresse",
+    "nace2": "naeringskode2.kode", "nace3": "naeringskode3.kode",
+    "sector": "institusjonellSektorkode.kode", "activity": "aktivitet",
+    "purpose": "vedtektsfestetFormaal",
 }

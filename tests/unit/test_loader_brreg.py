@@ -26,7 +26,8 @@ def test_bulk_csv_filtered_to_one_kommune_classifies_and_counts_the_rest():
     assert result.skipped == {
         "outside the chosen kommuner": 1,
         "no longer active (konkurs/under avvikling)": 1,
-        "not a community actor (organisasjonsform AS, NACE 10)": 1,
+        "business, not loaded without --include business: business (shop, trade or company) "
+        "(rule business)": 1,
     }
     assert {a.id for a in actors.values()} == {f"brreg:{o}" for o in reg.EXPECTED_KINDS}
 
@@ -86,8 +87,10 @@ def test_underenheter_are_located_by_beliggenhetsadresse(name):
     barnehage = actors[reg.BARNEHAGE]
     assert barnehage.address == "Blomstervegen 5\n0399 TESTVIK"
     assert barnehage.parent_orgnr == reg.KOMMUNE and str(barnehage.founded) == "1989-08-15"
-    assert result.skipped == {"no longer active (slettet/nedlagt)": 1,
-                              "not a community actor (organisasjonsform BEDR, NACE 42)": 1}
+    assert result.skipped == {
+        "no longer active (slettet/nedlagt)": 1,
+        "not a community actor: a public body's unit with no service to the community (roads, "
+        "water, administration) (rule public-subunit-other)": 1}
 
 
 def test_a_truncated_gzip_fails_naming_the_file():
