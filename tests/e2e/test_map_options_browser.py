@@ -3,31 +3,15 @@ stay text: no image is made, no script runs, and the planner sees and can pick t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from tests.fixtures.browser import ARGS, CHROMIUM, serve_directory, watch
+from tests.fixtures.browser import serve_directory, watch
 from tests.fixtures.hostile_options import HOSTILE_CATEGORY, HOSTILE_DISTRICT, hostile_option_graph
 from visualisations import render_map
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless Chromium for this module (as tests/e2e/conftest.py), skipped where absent."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=15_000)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +23,8 @@ def site(tmp_path_factory) -> Iterator[str]:
         yield url + "map.html"
 
 
-def test_hostile_filter_options_show_as_text_and_never_run(chromium, site):
-    page = chromium.new_page(viewport={"width": 1200, "height": 800})
+def test_hostile_filter_options_show_as_text_and_never_run(browser, site):
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
     try:
         seen = watch(page)
         page.set_default_timeout(10_000)
