@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import ImportFailed, RowError, ValidationError
-from graphsvc.model import Actor, GraphBatch, Tie, WriteReport
+from graphsvc.model import Actor, GraphBatch, WriteReport
 from graphsvc.store.base import RECORD_TYPES, GraphStore, record_data, record_key
 from loaders import LoadResult
 from loaders.detect import FORMATS, detect_format
 from loaders.enrich import Context, enrich
-from loaders.ids import brreg_id
 from loaders.merge import merge_actor
 
 __all__ = ["FORMATS", "NO_ACTOR", "detect_format", "import_files"]
@@ -48,12 +47,14 @@ def import_files(
     category: str | None = None,
     workshop: str | None = None,
     progress: ProgressHook | None = None,
+    include: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Read every file, merge, then write all good rows in one batch; return the report.
 
     ``names`` maps a path to the name the user knows it by (uploads). ``kommuner`` keeps only
     records in these kommuner; ``kind``/``category`` fill in what an open-data file does not
-    say; ``workshop`` names the workshop of sheet rows that do not (it scopes people's ids).
+    say; ``workshop`` names the workshop of sheet rows that do not (it scopes people's ids);
+    ``include`` loads register entities of these kinds (``business``) instead of counting them.
     Raises ``ImportFailed`` (and writes nothing) when a file is unreadable, when rows were
     rejected and none is left to load, or with ``strict`` when any row or tie was rejected."""
     if fmt is not None and fmt not in FORMATS:
@@ -74,9 +75,11 @@ def import_files(
         if kind_of_file == "workshop" and known is None:
             known = known_names(store)
         results.append((kind_of_file, _read(kind_of_file, path, name, loaded_at, wanted,
-                                            kind, category, hook, known, workshop)))
+                                            kind, category, hook, known, workshop,
+                                            sorted(set(include or ())))))
     batch, no_actor = _merge(store, results)
-    enrichment = enrich(store, batch, Context(kommuner=wanted, formats=[f for f, _ in results]))
+    enrichment = enrich(store, batch, Context(kommuner=wanted, formats=[f for f, _ in results],
+                                              options={"include": sorted(set(include or ()))}))
     rows = [e for _, r in results for e in r.rejected]  # rows left out whole
     ties = [e for _, r in results for e in getattr(r, "ties_rejected", [])]  # ties left out
     ties.extend(_drop_unknown_references(store, batch))
@@ -203,12 +206,13 @@ def _hook(progress: ProgressHook | None, name: str, path: Path) -> Callable[[int
 
 def _read(fmt: str, path: Path, name: str, loaded_at: datetime, kommuner: list[str] | None,
           kind: str | None, category: str | None, hook: Callable[[int], None] | None,
-          known: dict[str, list[str]] | None = None, workshop: str | None = None) -> LoadResult:
+          known: dict[str, list[str]] | None = None, workshop: str | None = None,
+          include: list[str] | None = None) -> LoadResult:
     if fmt == "brreg":
         from loaders.brreg import read_brreg
 
         return read_brreg(path, kommuner=kommuner, loaded_at=loaded_at, source=name,
-                          progress=hook)
+                          progress=hook, include=include)
     if fmt == "frivillighet":
         from loaders.frivillighet import read_frivillighet
 
@@ -243,8 +247,8 @@ def known_names(store: GraphStore) -> dict[str, list[str]]:
 
 
 def _merge(store: GraphStore, results: list[tuple[str, LoadResult]]) -> tuple[GraphBatch, set[str]]:
-    """One batch: every actor merged with the stored one and earlier files, patches applied,
-    and PART_OF ties from sub-units to their parent unit where both are known."""
+    """One batch: every actor merged with the stored one and earlier files, patches applied.
+    (The ties the registers know are an enrichment step: loaders/enrich/register_ties.py.)"""
     ids = {a.id for _, r in results for a in r.batch.actors}
     ids |= {p.actor_id for _, r in results for p in r.patches}
     stored = store._fetch("actors", sorted(ids)) if ids else {}
@@ -270,26 +274,7 @@ def _merge(store: GraphStore, results: list[tuple[str, LoadResult]]) -> tuple[Gr
                 base, {"id": p.actor_id, **p.fields}, fmt,
                 p.provenance.model_dump(mode="json", exclude_none=True), whole=False)
     batch.actors = [Actor.model_validate(d) for d in merged.values()]
-    batch.ties.extend(_part_of_ties(store, merged, stored))
     return batch, no_actor
-
-
-def _part_of_ties(store: GraphStore, merged: dict[str, dict[str, Any]],
-                  stored: dict[str, dict[str, Any]]) -> list[Tie]:
-    """Sub-unit → main unit (``overordnetEnhet``), in whichever order the two were loaded."""
-    pairs: set[tuple[str, str]] = set()
-    for actor_id, data in merged.items():
-        if parent := data.get("parent_orgnr"):
-            pairs.add((actor_id, brreg_id(parent)))
-    orgnrs = {d["orgnr"] for d in merged.values() if d.get("orgnr")}
-    if orgnrs:  # sub-units loaded before their parent
-        for data in store._all("actors"):
-            if data.get("parent_orgnr") in orgnrs and data["id"] not in merged:
-                pairs.add((data["id"], brreg_id(data["parent_orgnr"])))
-    wanted = {p for _, p in pairs if p not in merged}
-    present = set(merged) | (store._existing_nodes(sorted(wanted)) if wanted else set())
-    return [Tie(source=child, target=parent, kind="PART_OF", strength=1.0)
-            for child, parent in sorted(pairs) if parent in present and child != parent]
 
 
 def _drop_unknown_references(store: GraphStore, batch: GraphBatch) -> list[RowError]:

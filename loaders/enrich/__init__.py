@@ -33,8 +33,12 @@ class Context:
 
 Step = Callable[[GraphStore, GraphBatch, Context], dict[str, Any]]
 
+from loaders.enrich.register_ties import register_ties  # noqa: E402 (needs Context first)
+
 # (report key, step) in the order they run; each step's module adds itself here.
-STEPS: list[tuple[str, Step]] = []
+STEPS: list[tuple[str, Step]] = [
+    ("ties", register_ties),
+]
 
 
 def enrich(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
