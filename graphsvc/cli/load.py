@@ -35,6 +35,9 @@ def register(sub, common: argparse.ArgumentParser) -> None:
                                   "no 'type' column (e.g. institution)")
     p.add_argument("--category", help="open data: a taxonomy category for every row when the "
                                       "file has no 'kategori' column (e.g. social.meetingplace)")
+    p.add_argument("--include", action="append", choices=["business"], default=None,
+                   help="Enhetsregisteret: also load these kinds, which are otherwise counted "
+                        "in the report (business: shops, companies, private practices)")
     p.add_argument("--workshop", metavar="NAME",
                    help="workshop sheets: the workshop of rows with no 'verksted' column value; "
                         "it scopes the ids of people (default: their kommune)")
@@ -54,6 +57,7 @@ def cmd_load(args, settings: Settings, as_json: bool) -> int:
     try:
         report = import_files(store, args.paths, fmt=args.fmt, strict=args.strict,
                               kommuner=args.kommuner, kind=args.kind, category=args.category,
+                              include=args.include,
                               workshop=args.workshop, progress=bar)
     finally:
         if bar:

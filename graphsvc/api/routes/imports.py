@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 
@@ -35,6 +35,9 @@ def upload(
     kind: Annotated[str | None, Query(description="open data: the kind of every row")] = None,
     category: Annotated[str | None, Query(description="open data: a category for every row")
                         ] = None,
+    include: Annotated[list[Literal["business"]] | None, Query(
+        description="Enhetsregisteret: also load these kinds, otherwise counted (business)")
+    ] = None,
 ) -> dict[str, Any]:
     name = Path(file.filename or "upload.csv").name
     data = file.file.read(MAX_UPLOAD + 1)
@@ -44,4 +47,5 @@ def upload(
         path = Path(tmp) / name
         path.write_bytes(data)
         return import_files(store, [path], fmt=fmt, strict=strict, names={str(path): name},
-                            kommuner=kommune, kind=kind, category=category, workshop=workshop)
+                            kommuner=kommune, kind=kind, category=category, workshop=workshop,
+                            include=include)
