@@ -182,6 +182,13 @@ MESSAGES = register(__name__, {
         "ring_1": "Enkeltpersoner, lag og foreninger",
         "ring_2": "Institusjoner, frivilligsentraler, kommune",
         "details": "Detaljer",
+        "reg_activity": "Aktivitet",
+        "reg_purpose": "Formål",
+        "reg_nace": "Næring",
+        "reg_sector": "Sektor",
+        "reg_homepage": "Nettside",
+        "reg_address": "Adresse",
+        "reg_postal_address": "Postadresse",
         "close": "Lukk",
         "overview": "← Oversikt",
         "clusters": "Klynger etter grend og aktørtype: klikk en klynge for å se aktørene.",
@@ -230,6 +237,13 @@ MESSAGES = register(__name__, {
         "ring_1": "Individuals and associations",
         "ring_2": "Institutions, volunteer centres, municipality",
         "details": "Details",
+        "reg_activity": "Activity",
+        "reg_purpose": "Purpose",
+        "reg_nace": "Industry",
+        "reg_sector": "Sector",
+        "reg_homepage": "Homepage",
+        "reg_address": "Address",
+        "reg_postal_address": "Postal address",
         "close": "Close",
         "overview": "← Overview",
         "clusters": "Clusters by district and kind of actor: click a cluster to see its actors.",
@@ -411,6 +425,12 @@ def public_node_data(
         for key in ("orgnr", "description"):
             if attrs.get(key):
                 data[key] = str(attrs[key])
+        # What the register says in its own words (text only: the map fills it in as text).
+        register = [f"{text('reg_' + key, lang)}: {_register_value(attrs[key])}"
+                    for key in REGISTER_DETAILS if attrs.get(key)]
+        if register:
+            data["register"] = register
+            data.setdefault("description", " · ".join(register))
         if attrs.get("lat") is not None and attrs.get("lon") is not None:
             data["lat"], data["lon"] = float(attrs["lat"]), float(attrs["lon"])
         if attrs.get("required_categories"):
@@ -423,6 +443,17 @@ def public_node_data(
     data["needs"] = [_category_entry(h, lang, not personal) for h in needs]
     data["categories"] = sorted({str(h.get("category")) for h in [*offers, *needs]})
     return data
+
+
+# Register fields shown in a node's details, in this order (never the raw codes behind them).
+REGISTER_DETAILS = ("activity", "purpose", "nace_text", "sector_text", "homepage", "address",
+                    "postal_address")
+
+
+def _register_value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return " ".join(str(value).split())
 
 
 def tooltip_text(data: dict[str, Any], lang: str = "nb", *, limit: int = 6) -> str:
