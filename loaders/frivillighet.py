@@ -47,6 +47,7 @@ ICNPO_TO_TAXONOMY: dict[str, str] = {
     "14100": "inclusion",
 }
 FRIVILLIGSENTRAL_CODE = "8200"
+_USED = frozenset({"organisasjonsnummer", "icnpoKategorier"})
 
 
 @lru_cache(maxsize=1)
@@ -71,12 +72,14 @@ def read_frivillighet(
     rejected: list[RowError] = []
     skipped: Counter[str] = Counter()
     n = 0
+    seen: set[str] = set()
     with open_stream(path, name) as stream:
         for n, record in enumerate(_records(stream.text, name), start=1):
             if not isinstance(record, dict) or "organisasjonsnummer" not in record:
                 raise ImportFailed(
                     f"{name}: record {n} has no 'organisasjonsnummer'; is this a "
                     "Frivillighetsregisteret file?", file=name, line=n)
+            seen.update(record)
             patch = _patch(record, n, name, loaded, rejected, skipped)
             if patch is not None:
                 patches.append(patch)
@@ -84,7 +87,9 @@ def read_frivillighet(
                 progress(stream.position())
         if progress:
             progress(stream.position())
-    return LoadResult(GraphBatch(), n, rejected, name, skipped=dict(skipped), patches=patches)
+    ignored = sorted(k for k in seen - _USED if not k.startswith("_"))
+    return LoadResult(GraphBatch(), n, rejected, name, ignored, skipped=dict(skipped),
+                      patches=patches)
 
 
 def _records(text: Any, name: str) -> Iterable[Any]:
@@ -152,5 +157,6 @@ def _patch(record: dict[str, Any], line: int, name: str, loaded: datetime,
     }
     if cats[0].code == FRIVILLIGSENTRAL_CODE:
         fields["kind"] = "frivilligsentral"
+        fields["kind_rule"] = "icnpo-8200"
     return Patch(brreg_id(orgnr), fields, line,
                  Provenance(source=name, source_row=line, loaded_at=loaded))

@@ -40,7 +40,8 @@ def read_kommuner(
     rejected: list[RowError] = []
     skipped: Counter[str] = Counter()
     rows = 0
-    for line, code, kname in _codes(path, name):
+    ignored: list[str] = []
+    for line, code, kname in _codes(path, name, ignored):
         rows += 1
         code = code.zfill(4) if code.isdigit() and len(code) < 4 else code
         if not re.fullmatch(r"\d{4}", code):
@@ -58,14 +59,16 @@ def read_kommuner(
         try:
             actors.append(Actor(
                 id=f"kommune:{code}", kind="municipality", name=f"{kname} kommune",
-                kommunenummer=code,
+                kommunenummer=code, kind_rule="kommune-list",
                 provenance=Provenance(source=name, source_row=line, loaded_at=loaded)))
         except ModelError as exc:
             rejected.append(RowError(name, line, "name", str(exc.errors()[0]["msg"])))
-    return LoadResult(GraphBatch(actors=actors), rows, rejected, name, skipped=dict(skipped))
+    return LoadResult(GraphBatch(actors=actors), rows, rejected, name, sorted(set(ignored)),
+                      skipped=dict(skipped))
 
 
-def _codes(path: Path, name: str) -> Iterator[tuple[int, str, str]]:
+def _codes(path: Path, name: str, ignored: list[str]) -> Iterator[tuple[int, str, str]]:
+    """(line, code, name) per entry; the columns or keys it does not read go to ``ignored``."""
     if peek(path, 4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         with open_stream(path, name) as stream:
             try:
@@ -77,6 +80,7 @@ def _codes(path: Path, name: str) -> Iterator[tuple[int, str, str]]:
             raise ImportFailed(f"{name}: is JSON but has no 'codes' list (SSB Klass)", file=name)
         for n, item in enumerate(codes, start=1):
             item = item if isinstance(item, dict) else {}
+            ignored.extend(k for k in item if k not in ("code", "name"))
             yield n, str(item.get("code") or "").strip(), str(item.get("name") or "").strip()
         return
     with open_table(path, source=name) as table:
@@ -86,5 +90,6 @@ def _codes(path: Path, name: str) -> Iterator[tuple[int, str, str]]:
                 f"{name}: required column {' and '.join(repr(m) for m in missing)} is missing "
                 f"(SSB Klass CSV); columns found: {', '.join(table.headers.values())}",
                 file=name, missing=missing)
+        ignored.extend(v for k, v in table.headers.items() if k not in ("code", "name"))
         for row in table.rows:
             yield row.line, row.values["code"], row.values["name"]

@@ -39,7 +39,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "category": ("kategori", "category"),
     "kommunenummer": ("kommunenummer", "kommunenr", "knr"),
     "district": ("bydel", "grend", "district"),
-    "address": ("adresse", "address", "besøksadresse"),
+    "address": ("adresse", "address", "besøksadresse", "adressenavn"),
     "orgnr": ("orgnr", "organisasjonsnummer"),
     "homepage": ("nettside", "hjemmeside", "url", "homepage", "website"),
 }
