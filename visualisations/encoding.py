@@ -426,8 +426,8 @@ def public_node_data(
             if attrs.get(key):
                 data[key] = str(attrs[key])
         # What the register says in its own words (text only: the map fills it in as text).
-        register = [f"{text('reg_' + key, lang)}: {_register_value(attrs[key])}"
-                    for key in REGISTER_DETAILS if attrs.get(key)]
+        register = [f"{text(label, lang)}: {_register_value(attrs[key])}"
+                    for key, label in REGISTER_DETAILS.items() if attrs.get(key)]
         if register:
             data["register"] = register
             data.setdefault("description", " · ".join(register))
@@ -446,8 +446,9 @@ def public_node_data(
 
 
 # Register fields shown in a node's details, in this order (never the raw codes behind them).
-REGISTER_DETAILS = ("activity", "purpose", "nace_text", "sector_text", "homepage", "address",
-                    "postal_address")
+REGISTER_DETAILS = {"activity": "reg_activity", "purpose": "reg_purpose", "nace_text": "reg_nace",
+                    "sector_text": "reg_sector", "homepage": "reg_homepage",
+                    "address": "reg_address", "postal_address": "reg_postal_address"}
 
 
 def _register_value(value: Any) -> str:

@@ -1,8 +1,9 @@
 """Ties the registers already know (DESIGN 5.1), against actors in the batch or in the store:
 
-* ``unit-of-parent``: a sub-unit, or a unit naming its parent in ``overordnetEnhet``, is
-  ``PART_OF`` that parent (``branch-of-national`` when both are associations: a local branch
-  of its national organisation);
+* ``subunit-of-main-unit``: a sub-unit (``BEDR``, ``AAFY``) is ``PART_OF`` its main unit
+  (``overordnetEnhet``); ``branch-of-national``: an association naming a parent association
+  there is ``PART_OF`` it (a local branch of its national organisation); ``unit-of-parent``:
+  any other unit naming its parent;
 * ``municipal-unit``: an organisational unit or municipal enterprise (``ORGL``, ``KF``) of a
   kommune, or a unit whose parent is the kommune, is ``PART_OF`` that kommune's actor
   (``frivilligsentral-municipal`` when it is a frivilligsentral the kommune runs).
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["register_ties"]
 
 MUNICIPAL_SECTOR = "6500"  # Kommuneforvaltningen
+SUB_UNIT_FORMS = frozenset({"BEDR", "AAFY"})  # underenheter
 
 
 def register_ties(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
@@ -85,6 +87,8 @@ def _parent_rule(child: dict[str, Any], parent: dict[str, Any]) -> str:
     if parent.get("kind") == "municipality":
         return "frivilligsentral-municipal" if child.get("kind") == "frivilligsentral" \
             else "municipal-unit"
+    if child.get("orgform") in SUB_UNIT_FORMS:
+        return "subunit-of-main-unit"
     if child.get("kind") == parent.get("kind") == "association":
         return "branch-of-national"
     return "unit-of-parent"
