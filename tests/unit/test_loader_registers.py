@@ -105,3 +105,20 @@ def test_an_empty_gzip_is_called_empty_not_corrupt(tmp_path):
     path.write_bytes(gzip.compress(b""))
     with pytest.raises(ImportFailed, match=r"enheter\.csv\.gz: the file is empty"):
         detect_format(path)
+
+
+@pytest.mark.parametrize("name", ["kommuner.json", "kommuner_cp1252.csv"])
+def test_kommune_codes_name_their_rule_and_list_what_they_do_not_read(name):
+    result = read_kommuner(SRC / name)
+    assert {a.kind_rule for a in result.batch.actors} == {"kommune-list"}
+    assert {"parentCode", "level", "shortName", "notes"} <= set(result.ignored_columns)
+    assert not {"code", "name"} & set(result.ignored_columns)
+
+
+def test_frivillighet_names_the_icnpo_rule_and_lists_unread_keys(tmp_path):
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps([dict(reg.FRIVILLIG[1], registreringsdato="2020-01-01")]),
+                    "utf-8")
+    result = read_frivillighet(path)
+    assert result.patches[0].fields["kind_rule"] == "icnpo-8200"
+    assert result.ignored_columns == ["registreringsdato"]
