@@ -89,7 +89,8 @@ def test_the_rules_are_one_data_file_with_unique_ids_and_known_kinds():
     data = rules()["rules"]
     assert len({r["id"] for r in data}) == len(data)
     assert {r["kind"] for r in data} - {None} <= set(ACTOR_KINDS)
-    assert data[-1].keys() <= {"id", "kind", "reason"}  # the last rule catches the rest
+    assert data[-1].keys() <= {"id", "kind", "reason", "reason_nb"}  # it catches the rest
+    assert all(r["reason"] and r["reason_nb"] for r in data)  # said in English and bokmål
 
 
 def test_register_texts_a_planner_needs_are_kept(files):
