@@ -9,9 +9,17 @@ Individuals are personal data: they carry only what matching needs, and a consen
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from graphsvc.taxonomy import load_taxonomy
 
@@ -50,6 +58,14 @@ class Provenance(_Input):
     loaded_at: datetime | None = None
     # The rule that derived this record (register_rules.json, a tie rule of an enrichment step).
     rule: str | None = Field(default=None, max_length=100)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_rule(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A record no rule derived keeps the form it had before rules existed.
+        data = handler(self)
+        if data.get("rule") is None:
+            data.pop("rule", None)
+        return data
 
 
 def _check_category(code: str) -> str:
