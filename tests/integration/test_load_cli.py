@@ -47,7 +47,7 @@ def test_report_names_formats_counts_skips_and_rejected_rows(tmp_path):
     assert "frivillighet.json (frivillighet)" in out
     assert "actors      created     6" in out
     assert "1  outside the chosen kommuner" in out
-    assert "1  not a community actor (organisasjonsform AS, NACE 10)" in out
+    assert "1  business, not loaded without --include business" in out  # the bakery
     assert f"orgnrs with no actor: {reg.UTEN_ENHET}" in out
     assert f"2 row(s) rejected (not loaded):\n  enheter.csv:11 field 'organisasjonsnummer': " \
            f"orgnr '{reg.BAD_ORGNR}'" in out
