@@ -8,6 +8,10 @@
   kommune, or a unit whose parent is the kommune, is ``PART_OF`` that kommune's actor
   (``frivilligsentral-municipal`` when it is a frivilligsentral the kommune runs).
 
+A business sub-unit (``--include business``) whose main unit is neither in the import nor in
+the store is left out and counted: its main unit may be a sole proprietorship (``ENK``), a
+person, whose name it then carries.
+
 Every tie names its rule in its provenance; whether it is bonding, bridging or linking is
 decided in analysis, as for any tie. ``FKF`` (a county enterprise) belongs to a fylkeskommune,
 not to the kommune it sits in, so it gets only its ``overordnetEnhet`` tie.
@@ -31,6 +35,8 @@ __all__ = ["register_ties"]
 
 MUNICIPAL_SECTOR = "6500"  # Kommuneforvaltningen
 SUB_UNIT_FORMS = frozenset({"BEDR", "AAFY"})  # underenheter
+UNSURE_BUSINESS = ("business sub-unit whose main unit is not loaded (it may be a sole "
+                   "proprietorship, a natural person)")
 
 
 def register_ties(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
@@ -79,8 +85,14 @@ def register_ties(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[st
         if kommune and kommune != parent:
             add(actor_id, kommune, _parent_rule(data, everyone[kommune]))
     batch.ties.extend(ties.values())
+    # A business sub-unit whose main unit is not loaded may belong to a sole proprietorship
+    # (ENK, a natural person), and then it usually carries the owner's name: leave it out.
+    unsure = {a.id for a in batch.actors if a.kind == "business" and a.orgform == "BEDR"
+              and a.parent_orgnr and brreg_id(a.parent_orgnr) not in everyone}
+    batch.actors = [a for a in batch.actors if a.id not in unsure]
     return {"ties": dict(sorted(counts.items())),
-            "parent_not_loaded": sorted(missing)}
+            "parent_not_loaded": sorted(missing),
+            "left_out": {UNSURE_BUSINESS: len(unsure)} if unsure else {}}
 
 
 def _parent_rule(child: dict[str, Any], parent: dict[str, Any]) -> str:

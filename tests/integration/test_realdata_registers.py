@@ -72,3 +72,11 @@ def test_at_least_90_percent_of_the_hand_labelled_kinds_are_right(loaded):
     wrong = [(r["name"], r["expected_kind"], got[r["orgnr"]]) for r in rows
              if got[r["orgnr"]] != r["expected_kind"]]
     assert len(wrong) <= 5, wrong
+
+
+def test_no_sub_unit_of_a_sole_proprietorship_is_loaded(loaded):
+    _, actors, _ = loaded
+    with FILES[0].open(encoding="utf-8") as f:
+        enk = {r["organisasjonsnummer"] for r in csv.DictReader(f)
+               if r["organisasjonsform.kode"] == "ENK"}
+    assert not [a["id"] for a in actors.values() if a.get("parent_orgnr") in enk]

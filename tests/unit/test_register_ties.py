@@ -88,3 +88,11 @@ def test_a_unit_to_its_kommune_is_linking_like_any_tie():
     G.add_node("k", kind="municipality")
     G.add_edge("u", "k", key="PART_OF", kind="PART_OF")
     assert tie_classes(G)[("u", "k", "PART_OF")][0] == "linking"
+
+
+def test_a_business_sub_unit_is_loaded_only_with_its_main_unit(store, files):
+    alone = import_files(store, [files[1]], include=["business"])
+    assert f"brreg:{rk.TANNKLINIKK}" not in {a["id"] for a in store._all("actors")}
+    assert list(alone["enrichment"]["ties"]["left_out"].values()) == [1]
+    import_files(store, list(files), include=["business"])  # now with the dentist's main unit
+    assert ties(store)[(rk.TANNKLINIKK, rk.TANNLEGE)] == "subunit-of-main-unit"
