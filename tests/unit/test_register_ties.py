@@ -3,6 +3,8 @@ against actors in the same import or already in the store, each naming its rule.
 
 from __future__ import annotations
 
+import json
+
 import networkx as nx
 import pytest
 
@@ -96,3 +98,33 @@ def test_a_business_sub_unit_is_loaded_only_with_its_main_unit(store, files):
     assert list(alone["enrichment"]["ties"]["left_out"].values()) == [1]
     import_files(store, list(files), include=["business"])  # now with the dentist's main unit
     assert ties(store)[(rk.TANNKLINIKK, rk.TANNLEGE)] == "subunit-of-main-unit"
+
+
+def test_include_business_from_the_api_and_the_cli(tmp_path, files):
+    import os
+    import subprocess
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from graphsvc.api import create_app
+    from graphsvc.settings import Settings
+
+    api_store = SQLiteStore(tmp_path / "api.db")
+    with TestClient(create_app(Settings(store=api_store.url), store=api_store)) as api:
+        data = files[0].read_bytes()
+        plain = api.post("/imports", files={"file": ("e.csv", data, "text/csv")}).json()
+        assert plain["actors"]["created"] == 8  # no business
+        body = api.post("/imports?include=business",
+                        files={"file": ("e.csv", data, "text/csv")}).json()
+        assert body["actors"]["created"] == 4  # the dentist, physio, trainer and sports shop
+        wrong = api.post("/imports?include=people", files={"file": ("e.csv", data, "text/csv")})
+        assert wrong.status_code == 422
+    assert {a["kind"] for a in api_store._all("actors")} >= {"business"}
+    api_store.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
+    cli = subprocess.run([sys.executable, "-m", "graphsvc.cli", "load", str(files[0]),
+                          "--include", "business", "--json"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["actors"]["created"] == 12
