@@ -43,7 +43,7 @@ def check_lang(lang: str | None) -> str:
     if lang is None:
         return DEFAULT_LANG
     if lang not in LANGS:
-        raise ValidationError(f"unsupported language '{lang}' (use 'nb' or 'en')", lang=lang)
+        raise ValidationError("error.lang", lang=lang)
     return lang
 
 
@@ -116,6 +116,55 @@ def register(name: str, table: Mapping[str, Mapping[str, str]]) -> Messages:
 
 def registry() -> dict[str, Messages]:
     return dict(_REGISTRY)
+
+
+# ---- texts said later: errors, row errors, skip reasons (graphsvc.errors.Text) -------------
+
+_TEXT_KEYS: dict[str, Messages] = {}
+
+
+def register_texts(name: str, table: Mapping[str, Mapping[str, str]]) -> Messages:
+    """Register texts an error or a report carries as a key (``Text(key, **values)``) and says
+    only when shown, in the reader's language. Their keys are unique across all modules.
+
+    >>> from graphsvc.errors import NotFoundError
+    >>> NotFoundError("error.not_found.actor", id="x").message_in("nb")
+    "ingen aktør har id 'x'"
+    """
+    messages = register(name, table)
+    for key in messages.table[DEFAULT_LANG]:
+        owner = _TEXT_KEYS.get(key)
+        if owner is not None and owner.name != name:
+            raise ValueError(f"text key '{key}' of '{name}' is '{owner.name}''s already")
+        _TEXT_KEYS[key] = messages
+    return messages
+
+
+def is_text_key(key: str) -> bool:
+    return key in _TEXT_KEYS
+
+
+def text_keys() -> dict[str, Messages]:
+    return dict(_TEXT_KEYS)
+
+
+def say_text(key: str, lang: str | None, values: Mapping[str, Any]) -> str:
+    """A registered text in ``lang``; values that are texts, rows or errors are said in the same
+    language, lists as a list (``a, b og c``). A key nobody registered is shown as it is."""
+    lang = check_lang(lang)
+    messages = _TEXT_KEYS.get(key)
+    if messages is None:
+        return key
+    filled = {name: _said(value, lang) for name, value in values.items()}
+    return say(messages.template(key, lang), lang, **filled)
+
+
+def _said(value: Any, lang: str) -> Any:
+    if hasattr(value, "in_"):
+        return value.in_(lang)
+    if isinstance(value, list | tuple):
+        return join([_said(v, lang) for v in value], lang)
+    return value
 
 
 # ---- the shared vocabulary (docs/glossary.md) ----------------------------------------------
@@ -315,3 +364,14 @@ def capital(text: str) -> str:
     'Lag og forening'
     """
     return text[:1].upper() + text[1:]
+
+
+def _register_common_texts() -> None:
+    from graphsvc import errors
+
+    register_texts(errors.__name__, errors.TEXTS)
+    for key in VOCABULARY.table[DEFAULT_LANG]:  # Text("tie.KNOWS") says the tie kind
+        _TEXT_KEYS.setdefault(key, VOCABULARY)
+
+
+_register_common_texts()

@@ -65,7 +65,7 @@ def known_district(G: nx.MultiDiGraph, district: str) -> str:
         if name.casefold() == district.casefold():
             return name
     shown = ", ".join(known[:20]) + (" …" if len(known) > 20 else "")
-    raise ValidationError(f"unknown district '{district}'; known: {shown}", district=district)
+    raise ValidationError("error.unknown_district", district=district, fill={"known": shown})
 
 
 def select_nodes(

@@ -47,9 +47,9 @@ class LoadResult:
     def rows_loaded(self) -> int:
         return self.rows_read - self.rows_rejected
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         """The import report as plain JSON data: counts and problems, never the rows themselves
-        (they may hold personal data)."""
+        (they may hold personal data); reasons in ``lang`` (default bokmål)."""
         b = self.batch
         out = {
             "source": self.source,
@@ -63,11 +63,12 @@ class LoadResult:
                 "needs": len(b.needs),
                 "ties": len(b.ties),
             },
-            "rejected": [e.to_dict() for e in self.rejected],
+            "rejected": [e.to_dict(lang) for e in self.rejected],
             "ignored_columns": list(self.ignored_columns),
         }
         if self.skipped:
-            out["skipped"] = dict(sorted(self.skipped.items()))
+            out["skipped"] = dict(sorted((getattr(k, "in_", lambda _l, k=k: str(k))(lang), n)
+                                         for k, n in self.skipped.items()))
         return out
 
 

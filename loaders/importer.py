@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import ImportFailed, RowError, ValidationError
+from graphsvc.errors import ImportFailed, RowError, Text, ValidationError
+from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch, WriteReport
 from graphsvc.store.base import RECORD_TYPES, GraphStore, record_data, record_key
 from loaders import LoadResult
@@ -31,7 +32,38 @@ __all__ = ["FORMATS", "NO_ACTOR", "detect_format", "import_files"]
 
 # (file name, bytes read, file size) — the CLI draws a progress bar from it.
 ProgressHook = Callable[[str, int, int], None]
-NO_ACTOR = "no actor with this orgnr (load Enhetsregisteret for it first)"
+NO_ACTOR = Text("skip.no_actor")
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "skip.no_actor": "ingen aktør har dette organisasjonsnummeret (last inn "
+                         "Enhetsregisteret for det først)",
+        "error.unknown_format": "ukjent format '{format}'; kjente formater: {known}",
+        "error.kommunenummer": "kommunenummer må ha 4 sifre, som '0301', ikke '{kommunenummer}'",
+        "import.count.rows": "{n} {n:rad|rader}",
+        "import.count.ties": "{n} {n:bånd|bånd}",
+        "import.count.both": "{rows} og {ties}",
+        "error.import.strict": "{count} avvist i streng modus, så ingenting ble skrevet. "
+                               "Første: {first}",
+        "error.import.all_rejected": "alle {count} avvist, så ingenting ble skrevet. "
+                                     "Første: {first}",
+        "row.tie_unknown_id": "bånd ({tie}) til '{id}': ingen aktør eller initiativ har den "
+                              "id-en, verken i arket eller i lageret",
+    },
+    "en": {
+        "skip.no_actor": "no actor with this orgnr (load Enhetsregisteret for it first)",
+        "error.unknown_format": "unknown format '{format}'; known: {known}",
+        "error.kommunenummer": "kommunenummer must be 4 digits like '0301', not '{kommunenummer}'",
+        "import.count.rows": "{n} {n:row|rows}",
+        "import.count.ties": "{n} {n:tie|ties}",
+        "import.count.both": "{rows} and {ties}",
+        "error.import.strict": "{count} rejected in strict mode, so nothing was written. "
+                               "First: {first}",
+        "error.import.all_rejected": "all {count} rejected, so nothing was written. "
+                                     "First: {first}",
+        "row.tie_unknown_id": "tie ({tie}) to '{id}': no actor or initiative with that id in "
+                              "the sheet or the store",
+    },
+})
 _META_FIELDS = {"provenance", "sources", "field_sources"}
 
 
@@ -48,6 +80,7 @@ def import_files(
     workshop: str | None = None,
     progress: ProgressHook | None = None,
     include: Iterable[str] | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """Read every file, merge, then write all good rows in one batch; return the report.
 
@@ -56,14 +89,15 @@ def import_files(
     say; ``workshop`` names the workshop of sheet rows that do not (it scopes people's ids);
     ``include`` loads register entities of these kinds (``business``) instead of counting them.
     Raises ``ImportFailed`` (and writes nothing) when a file is unreadable, when rows were
-    rejected and none is left to load, or with ``strict`` when any row or tie was rejected."""
+    rejected and none is left to load, or with ``strict`` when any row or tie was rejected.
+    The report's reasons are in ``lang`` (default bokmål)."""
     if fmt is not None and fmt not in FORMATS:
-        raise ValidationError(f"unknown format '{fmt}'; known: {', '.join(FORMATS)}", format=fmt)
+        raise ValidationError("error.unknown_format", format=fmt,
+                              fill={"known": ", ".join(FORMATS)})
     wanted = sorted(set(kommuner)) if kommuner else None
     for code in wanted or []:
         if not re.fullmatch(r"\d{4}", code):
-            raise ValidationError(f"kommunenummer must be 4 digits like '0301', not '{code}'",
-                                  kommunenummer=code)
+            raise ValidationError("error.kommunenummer", kommunenummer=code)
     loaded_at = datetime.now(UTC).replace(microsecond=0)
     results: list[tuple[str, LoadResult]] = []
     known: dict[str, list[str]] | None = None
@@ -85,14 +119,11 @@ def import_files(
     ties.extend(_drop_unknown_references(store, batch))
     problems = sorted([*rows, *ties], key=lambda e: (e.file, e.line))
     if strict and problems:
-        raise ImportFailed(
-            f"{_count(rows, ties)} rejected in strict mode, so nothing was written. "
-            f"First: {problems[0]}",
-            rows=problems,
-        )
+        raise ImportFailed("error.import.strict", rows=problems,
+                           fill={"count": _count(rows, ties), "first": problems[0]})
     if problems and not len(batch):
-        raise ImportFailed(f"all {_count(rows, ties)} rejected, so nothing was written. "
-                           f"First: {problems[0]}", rows=problems)
+        raise ImportFailed("error.import.all_rejected", rows=problems,
+                           fill={"count": _count(rows, ties), "first": problems[0]})
     people = _people(store, results, batch)
     report = _write_changes(store, batch)
     skipped: Counter[str] = Counter()
@@ -106,7 +137,7 @@ def import_files(
         "files": [{"file": r.source, "format": f, "rows_read": r.rows_read,
                    "rejected": r.rows_rejected,
                    "ties_rejected": sum(1 for e in ties if e.file == r.source),
-                   "skipped": dict(sorted(r.skipped.items())),
+                   "skipped": _said(r.skipped, lang),
                    "ignored_columns": r.ignored_columns} for f, r in results],
         "rows_read": sum(r.rows_read for _, r in results),
         "rows_rejected": len({(e.file, e.line) for e in rows}),
@@ -114,21 +145,29 @@ def import_files(
         "actors": {k: written[k].get("actors", 0) for k in ("created", "updated", "unchanged")},
         "ties": {k: written[k].get("ties", 0) for k in ("created", "updated", "unchanged")},
         "written": written,
-        "rejected": [e.to_dict() | {"left_out": left_out.get(id(e), "row")} for e in problems],
+        "rejected": [e.to_dict(lang) | {"left_out": left_out.get(id(e), "row")} for e in problems],
         "people": people,
-        "skipped": dict(sorted(skipped.items())),
+        "skipped": _said(skipped, lang),
         "orgnrs_without_actor": sorted(no_actor),
         "enrichment": enrichment,
     }
 
 
-def _count(rows: list[RowError], ties: list[RowError]) -> str:
-    parts = []
-    if n := len({(e.file, e.line) for e in rows}):
-        parts.append(f"{n} row(s)")
-    if ties:
-        parts.append(f"{len(ties)} tie(s)")
-    return " and ".join(parts)
+def _said(skipped: dict[Any, int], lang: str | None) -> dict[str, int]:
+    """Skip reasons (texts or plain strings) in ``lang``, sorted."""
+    out: Counter[str] = Counter()
+    for reason, n in skipped.items():
+        out[reason.in_(lang) if isinstance(reason, Text) else str(reason)] += n
+    return dict(sorted(out.items()))
+
+
+def _count(rows: list[RowError], ties: list[RowError]) -> Text:
+    n_rows = len({(e.file, e.line) for e in rows})
+    said_rows = Text("import.count.rows", n=n_rows)
+    said_ties = Text("import.count.ties", n=len(ties))
+    if n_rows and ties:
+        return Text("import.count.both", rows=said_rows, ties=said_ties)
+    return said_ties if ties else said_rows
 
 
 def _write_changes(store: GraphStore, batch: GraphBatch) -> WriteReport:
@@ -293,10 +332,9 @@ def _drop_unknown_references(store: GraphStore, batch: GraphBatch) -> list[RowEr
             kept.append(tie)
             continue
         prov = tie.provenance
-        errors.append(RowError(file=prov.source if prov else "?",
-                               line=prov.source_row if prov and prov.source_row else 0,
-                               field="kontakter",
-                               reason=f"tie {tie.kind} to '{unknown}': no actor or initiative "
-                                      "with that id in the sheet or the store"))
+        errors.append(RowError(prov.source if prov else "?",
+                               prov.source_row if prov and prov.source_row else 0,
+                               "kontakter", "row.tie_unknown_id",
+                               {"tie": Text(f"tie.{tie.kind}"), "id": unknown}))
     batch.ties = kept
     return errors

@@ -31,7 +31,77 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from graphsvc.errors import ImportFailed
+from graphsvc.errors import ImportFailed, Text
+from graphsvc.i18n import register_texts
+
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "error.file.not_found": "{file}: filen finnes ikke ({path})",
+        "error.file.directory": "{file}: er en mappe, ikke en CSV- eller XLSX-fil",
+        "error.file.unopenable": "{file}: kan ikke åpnes ({problem})",
+        "error.file.empty": "{file}: filen er tom",
+        "error.file.xls": "{file}: er en gammel Excel-fil (.xls) eller en annen Office-fil; "
+                          "lagre den som .xlsx eller .csv og last inn den",
+        "error.file.no_header": "{file}: filen er tom (ingen overskriftsrad)",
+        "error.file.column_twice": "{file}: kolonnen '{column}' står to ganger i "
+                                   "overskriftsraden på linje {line}",
+        "error.file.csv": "{file}: kan ikke leses som CSV etter linje {after}: {problem}",
+        "error.file.csv_quote": "{file}: kan ikke leses som CSV etter linje {after}: {problem} "
+                                "(et anførselstegn som aldri lukkes?)",
+        "error.file.binary": "{file}: er ikke en CSV- eller XLSX-fil (den inneholder binære "
+                             "data)",
+        "error.file.encoding": "{file}: er verken UTF-8 eller Windows-1252; lagre den som "
+                               "'CSV UTF-8' eller som .xlsx",
+        "error.file.xlsx": "{file}: er ikke en lesbar .xlsx-arbeidsbok (avkortet eller "
+                           "skadet: {problem})",
+        "error.file.xlsx_after": "{file}: er ikke en lesbar .xlsx-arbeidsbok (avkortet eller "
+                                 "skadet etter rad {after}: {problem})",
+        "error.file.no_worksheet": "{file}: arbeidsboken har ikke noe regneark",
+        "row.quote_open": "anførselstegnet (\") som åpner i denne cellen på linje {line}, "
+                          "lukkes aldri; lukk det og last inn på nytt",
+        "row.quote_runs_on": "anførselstegnet (\") som åpner i denne cellen på linje {line}, "
+                             "lukkes ikke på samme linje, så linje {line} har {n} felt, men "
+                             "overskriftsraden har {width}; lukk anførselstegnet og last inn "
+                             "på nytt",
+        "row.fields.more": "linje {line} har {n} felt, men overskriftsraden har {width} (en "
+                           "verdi som inneholder {d} må stå i anførselstegn)",
+        "row.fields.fewer": "linje {line} har {n} felt, men overskriftsraden har {width} "
+                            "(mangler det {d}?)",
+        "row.delimiter.tab": "en tabulator",
+    },
+    "en": {
+        "error.file.not_found": "{file}: file not found ({path})",
+        "error.file.directory": "{file}: is a directory, not a CSV or XLSX file",
+        "error.file.unopenable": "{file}: cannot be opened ({problem})",
+        "error.file.empty": "{file}: the file is empty",
+        "error.file.xls": "{file}: is an old Excel .xls (or other Office binary) file; save it "
+                          "as .xlsx or .csv and load that",
+        "error.file.no_header": "{file}: the file is empty (no header row)",
+        "error.file.column_twice": "{file}: column '{column}' appears twice in the header on "
+                                   "line {line}",
+        "error.file.csv": "{file}: cannot be read as CSV after line {after}: {problem}",
+        "error.file.csv_quote": "{file}: cannot be read as CSV after line {after}: {problem} "
+                                "(a quote that is never closed?)",
+        "error.file.binary": "{file}: is not a CSV or XLSX file (it contains binary data)",
+        "error.file.encoding": "{file}: is neither UTF-8 nor Windows-1252 text; save it as "
+                               "'CSV UTF-8' or as .xlsx",
+        "error.file.xlsx": "{file}: is not a readable .xlsx workbook (truncated or corrupt: "
+                           "{problem})",
+        "error.file.xlsx_after": "{file}: is not a readable .xlsx workbook (truncated or "
+                                 "corrupt after row {after}: {problem})",
+        "error.file.no_worksheet": "{file}: the workbook has no worksheet",
+        "row.quote_open": "the quote (\") that opens in this cell on line {line} is never "
+                          "closed; close it and load again",
+        "row.quote_runs_on": "the quote (\") that opens in this cell on line {line} does not "
+                             "close on that line, so line {line} has {n} fields, the header "
+                             "has {width}; close the quote and load again",
+        "row.fields.more": "line {line} has {n} fields, the header has {width} (a value that "
+                           "contains {d} must be in double quotes)",
+        "row.fields.fewer": "line {line} has {n} fields, the header has {width} (is {d} "
+                            "missing?)",
+        "row.delimiter.tab": "a tab",
+    },
+})
 
 __all__ = ["Row", "Table", "normalise_header", "open_table"]
 
@@ -114,19 +184,16 @@ def _is_zip(path: Path, name: str) -> bool:
         with path.open("rb") as fh:
             head = fh.read(len(_OLE2_MAGIC))
     except FileNotFoundError:
-        raise ImportFailed(f"{name}: file not found ({path})", file=name) from None
+        raise ImportFailed("error.file.not_found", file=name, fill={"path": str(path)}) from None
     except IsADirectoryError:
-        raise ImportFailed(f"{name}: is a directory, not a CSV or XLSX file", file=name) from None
+        raise ImportFailed("error.file.directory", file=name) from None
     except OSError as exc:
-        raise ImportFailed(f"{name}: cannot be opened ({exc.strerror})", file=name) from exc
+        raise ImportFailed("error.file.unopenable", file=name,
+                           fill={"problem": exc.strerror}) from exc
     if not head:
-        raise ImportFailed(f"{name}: the file is empty", file=name)
+        raise ImportFailed("error.file.empty", file=name)
     if head.startswith(_OLE2_MAGIC):
-        raise ImportFailed(
-            f"{name}: is an old Excel .xls (or other Office binary) file; "
-            "save it as .xlsx or .csv and load that",
-            file=name,
-        )
+        raise ImportFailed("error.file.xls", file=name)
     return head.startswith(_ZIP_MAGIC)
 
 
@@ -135,7 +202,7 @@ def _table(name: str, records: Iterator[_Record], zero_pad: Mapping[str, int]) -
         if any(cells):
             break
     else:
-        raise ImportFailed(f"{name}: the file is empty (no header row)", file=name)
+        raise ImportFailed("error.file.no_header", file=name)
     headers: dict[str, str] = {}
     positions: list[tuple[int, str]] = []
     for col, text in enumerate(cells):
@@ -143,11 +210,8 @@ def _table(name: str, records: Iterator[_Record], zero_pad: Mapping[str, int]) -
         if not key:
             continue  # an unnamed column; values in it are reported as surplus
         if key in headers:
-            raise ImportFailed(
-                f"{name}: column '{text}' appears twice in the header on line {header_line}",
-                file=name,
-                line=header_line,
-            )
+            raise ImportFailed("error.file.column_twice", file=name, line=header_line,
+                               fill={"column": text})
         headers[key] = text
         positions.append((col, key))
     named_cols = {col for col, _ in positions}
@@ -171,24 +235,20 @@ def _table(name: str, records: Iterator[_Record], zero_pad: Mapping[str, int]) -
 
 def _problem(
     record: _Record, width: int | None, header: list[str]
-) -> tuple[str | None, str] | None:
+) -> tuple[str | None, Text] | None:
     """Why this record's cells may not be in their columns, or None."""
     line, n = record.line, record.fields
     if record.runaway is not None:
         col = record.runaway
         where = (header[col] or None) if col < len(header) else None
         if not record.closed:
-            return where, (f"the quote (\") that opens in this cell on line {line} is never "
-                           "closed; close it and load again")
-        return where, (f"the quote (\") that opens in this cell on line {line} does not close on "
-                       f"that line, so line {line} has {n} fields, the header has {width}; "
-                       "close the quote and load again")
+            return where, Text("row.quote_open", line=line)
+        return where, Text("row.quote_runs_on", line=line, n=n, width=width)
     if n is None or width is None or n == width:
         return None
-    d = {"\t": "a tab"}.get(record.delimiter, f"'{record.delimiter}'")
-    hint = (f"a value that contains {d} must be in double quotes" if n > width
-            else f"is {d} missing?")
-    return None, f"line {line} has {n} fields, the header has {width} ({hint})"
+    d = Text("row.delimiter.tab") if record.delimiter == "\t" else f"'{record.delimiter}'"
+    return None, Text("row.fields.more" if n > width else "row.fields.fewer", line=line, n=n,
+                      width=width, d=d)
 
 
 def _pad(key: str, value: str, zero_pad: Mapping[str, int]) -> str:
@@ -254,9 +314,8 @@ def _text_records(path: Path, name: str) -> Iterator[_Record]:
                 return
             except csv.Error as exc:
                 raise ImportFailed(
-                    f"{name}: cannot be read as CSV after line {line}: {exc}"
-                    + (" (a quote that is never closed?)" if len(lines.taken) > 1 else ""),
-                    file=name, line=line + 1,
+                    "error.file.csv_quote" if len(lines.taken) > 1 else "error.file.csv",
+                    file=name, line=line + 1, fill={"after": line, "problem": str(exc)},
                 ) from exc
             if record == [_END]:
                 return
@@ -291,9 +350,7 @@ def _detect_encoding(path: Path, name: str) -> str:
         decoders = {enc: codecs.getincrementaldecoder(enc)() for enc in ("utf-8-sig", "cp1252")}
         while chunk := fh.read(_CHUNK):
             if len(chunk.translate(None, _BINARY_BYTES)) != len(chunk):
-                raise ImportFailed(
-                    f"{name}: is not a CSV or XLSX file (it contains binary data)", file=name
-                )
+                raise ImportFailed("error.file.binary", file=name)
             for enc, decoder in list(decoders.items()):
                 try:
                     decoder.decode(chunk)
@@ -305,10 +362,7 @@ def _detect_encoding(path: Path, name: str) -> str:
                 return enc
             except UnicodeDecodeError:
                 continue
-    raise ImportFailed(
-        f"{name}: is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' or as .xlsx",
-        file=name,
-    )
+    raise ImportFailed("error.file.encoding", file=name)
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -353,17 +407,17 @@ def _quiet_openpyxl() -> Iterator[None]:
 def _xlsx_records(path: Path, name: str) -> Iterator[_Record]:
     from openpyxl import load_workbook
 
-    corrupt = f"{name}: is not a readable .xlsx workbook (truncated or corrupt"
     # Open the file ourselves so it is closed even when openpyxl fails half-way through.
     with path.open("rb") as fh:
         try:
             with _quiet_openpyxl():
                 wb = load_workbook(fh, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises anything from BadZipFile to KeyError
-            raise ImportFailed(f"{corrupt}: {_describe(exc)})", file=name) from exc
+            raise ImportFailed("error.file.xlsx", file=name,
+                               fill={"problem": _describe(exc)}) from exc
         try:
             if not wb.worksheets:
-                raise ImportFailed(f"{name}: the workbook has no worksheet", file=name)
+                raise ImportFailed("error.file.no_worksheet", file=name)
             ws = wb.worksheets[0]
             ws.reset_dimensions()  # stored dimensions can be wrong; read every row there is
             rows = ws.iter_rows(min_row=1, values_only=True)
@@ -376,7 +430,8 @@ def _xlsx_records(path: Path, name: str) -> Iterator[_Record]:
                     return
                 except Exception as exc:
                     raise ImportFailed(
-                        f"{corrupt} after row {line}: {_describe(exc)})", file=name, line=line + 1
+                        "error.file.xlsx_after", file=name, line=line + 1,
+                        fill={"after": line, "problem": _describe(exc)},
                     ) from exc
                 line += 1
                 yield _Record(line, [_cell_text(v) for v in values])

@@ -66,7 +66,8 @@ from typing import Any
 
 from pydantic import ValidationError as ModelError
 
-from graphsvc.errors import ImportFailed, RowError, ValidationError
+from graphsvc.errors import ImportFailed, RowError, Text, ValidationError
+from graphsvc.i18n import register_texts
 from graphsvc.model import (
     ACTOR_KINDS,
     ID_PATTERN,
@@ -134,10 +135,115 @@ _KINDS = ({k: k for k in ACTOR_KINDS} | {a: k for k, al in KIND_ALIASES.items() 
           | dict.fromkeys(INITIATIVE_ALIASES, "initiative"))
 _TIES = {k.casefold(): k for k in TIE_ALIASES} | {a: k for k, al in TIE_ALIASES.items() for a in al}
 
-_KIND_HINT = "enkeltperson, lag/forening, institusjon, frivilligsentral, kommune or bedrift"
+# The words a sheet may use for a kind (the template's list), said as a list: "… eller bedrift".
+_KIND_HINT = Text("row.sheet.kinds", some="enkeltperson, lag/forening, institusjon, "
+                  "frivilligsentral, kommune", last="bedrift")
 
 
-Fail = Callable[[str | None, str], None]
+Fail = Callable[..., None]  # fail(field, key, **values)
+
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "row.sheet.kinds": "{some} eller {last}",
+        "row.sheet.surplus": "verdier i kolonner uten overskrift: {cells} (i en CSV-fil må en "
+                             "verdi som inneholder skilletegnet, stå i anførselstegn)",
+        "row.sheet.name_missing": "aktørens navn mangler",
+        "row.sheet.kind_missing": "aktørtypen mangler; bruk {kinds}",
+        "row.sheet.kind_unknown": "ukjent aktørtype '{kind}'; bruk {kinds}",
+        "row.sheet.individual_orgnr": "en enkeltperson har ikke organisasjonsnummer; et "
+                                      "enkeltpersonforetak har typen 'bedrift'",
+        "row.sheet.initiative_orgnr": "et initiativ har ikke organisasjonsnummer; sett "
+                                      "organisasjonen bak det på en egen rad og knytt den til "
+                                      "med 'koordinerer:<initiativet>'",
+        "row.sheet.kommunenummer": "kommunenummeret må ha 4 sifre, som '0301', ikke '{value}'",
+        "row.sheet.workshop_name": "et verkstedsnavn trenger en bokstav eller et siffer, ikke "
+                                   "'{value}'",
+        "row.sheet.invalid": "{problem}",
+        "row.sheet.invalid_code": "'{code}': {problem}",
+        "row.sheet.bad_id": "id-en '{id}' må ha et prefiks, som 'ws:kari' (små bokstaver, et "
+                            "kolon, ikke mellomrom først), og høyst 150 tegn",
+        "row.sheet.no_id_from_name": "kan ikke lage en id av navnet '{name}'; fyll ut kolonnen "
+                                     "'id'",
+        "row.sheet.category_hint": "ukjent kategorikode '{code}' (mente du '{close}'?)",
+        "row.sheet.category": "ukjent kategorikode '{code}' (se listen i malen)",
+        "row.sheet.tie_form": "båndet '{item}' må skrives 'type:navn eller id', f.eks. "
+                              "'kjenner:Kari'",
+        "row.sheet.tie_kind": "ukjent type bånd '{word}'; bruk en av {kinds}",
+        "row.sheet.repeated": "samme aktør som på linje {line} (id '{id}'); er det to "
+                              "forskjellige aktører, gi hver sin id i kolonnen 'id'",
+        "row.sheet.target_rejected": "båndet går til '{target}' på linje {line}, som ble "
+                                     "avvist; rett den linjen og last inn på nytt",
+        "row.sheet.tie_invalid": "'{tie}': {problem}",
+        "row.sheet.target_several": "'{target}' passer til flere rader (linje {lines}); bruk "
+                                    "en id",
+        "row.sheet.target_stored": "'{target}' passer til {n} aktører som allerede er lagret "
+                                   "({ids}); bruk en id",
+        "row.sheet.target_unknown": "'{target}' er ingen aktør i dette arket og ingen id som "
+                                    "'ws:kari' eller 'brreg:<orgnr>'",
+        "row.sheet.target_unknown_hint": "'{target}' er ingen aktør i dette arket og ingen id "
+                                         "som 'ws:kari' eller 'brreg:<orgnr>' (mente du "
+                                         "'{close}'?)",
+        "error.sheet.same_columns": "{file}: kolonnene {both} betyr det samme; behold én",
+        "error.sheet.missing_column": "{file}: den påkrevde kolonnen {what} mangler; "
+                                      "kolonner i filen: {found_said}",
+        "error.sheet.missing_columns": "{file}: de påkrevde kolonnene {what} mangler; "
+                                       "kolonner i filen: {found_said}",
+        "error.sheet.column_or": "'{column}' (eller {aliases})",
+        "error.kommunenummer.4": "kommunenummeret må ha 4 sifre, som '0301', ikke "
+                                 "'{kommunenummer}'",
+        "error.workshop_name": "et verkstedsnavn trenger en bokstav eller et siffer, ikke "
+                               "'{workshop}'",
+    },
+    "en": {
+        "row.sheet.kinds": "{some} or {last}",
+        "row.sheet.surplus": "values in columns without a header: {cells} (in a CSV file, a "
+                             "value that contains the delimiter must be in double quotes)",
+        "row.sheet.name_missing": "the actor's name is missing",
+        "row.sheet.kind_missing": "the kind of actor is missing; use {kinds}",
+        "row.sheet.kind_unknown": "unknown kind '{kind}'; use {kinds}",
+        "row.sheet.individual_orgnr": "an individual has no orgnr; a sole proprietorship is "
+                                      "type 'bedrift'",
+        "row.sheet.initiative_orgnr": "an initiative has no orgnr; put the organisation behind "
+                                      "it on its own row and tie it with "
+                                      "'koordinerer:<initiative>'",
+        "row.sheet.kommunenummer": "kommunenummer must be 4 digits like '0301', not '{value}'",
+        "row.sheet.workshop_name": "a workshop name needs a letter or digit, not '{value}'",
+        "row.sheet.invalid": "{problem}",
+        "row.sheet.invalid_code": "'{code}': {problem}",
+        "row.sheet.bad_id": "id '{id}' must be namespaced like 'ws:kari' (a lower-case prefix, "
+                            "a colon, no leading space) and at most 150 characters",
+        "row.sheet.no_id_from_name": "cannot make an id from the name '{name}'; fill in the "
+                                     "'id' column",
+        "row.sheet.category_hint": "unknown category code '{code}' (did you mean '{close}'?)",
+        "row.sheet.category": "unknown category code '{code}' (see the list in the template)",
+        "row.sheet.tie_form": "tie '{item}' must look like 'kind:name or id', e.g. "
+                              "'kjenner:Kari'",
+        "row.sheet.tie_kind": "unknown tie kind '{word}'; use one of {kinds}",
+        "row.sheet.repeated": "the same actor as line {line} (id '{id}'); if they are "
+                              "different actors, give each its own id in the 'id' column",
+        "row.sheet.target_rejected": "tie target '{target}' is on line {line}, which was "
+                                     "rejected; fix that line and load again",
+        "row.sheet.tie_invalid": "'{tie}': {problem}",
+        "row.sheet.target_several": "tie target '{target}' matches several rows (lines "
+                                    "{lines}); use an id",
+        "row.sheet.target_stored": "tie target '{target}' matches {n} actors already in the "
+                                   "store ({ids}); use an id",
+        "row.sheet.target_unknown": "tie target '{target}' is not an actor in this sheet and "
+                                    "not an id like 'ws:kari' or 'brreg:<orgnr>'",
+        "row.sheet.target_unknown_hint": "tie target '{target}' is not an actor in this sheet "
+                                         "and not an id like 'ws:kari' or 'brreg:<orgnr>' (did "
+                                         "you mean '{close}'?)",
+        "error.sheet.same_columns": "{file}: columns {both} mean the same thing; keep one",
+        "error.sheet.missing_column": "{file}: required column {what} is missing; columns "
+                                      "found: {found_said}",
+        "error.sheet.missing_columns": "{file}: required columns {what} are missing; columns "
+                                       "found: {found_said}",
+        "error.sheet.column_or": "'{column}' (or {aliases})",
+        "error.kommunenummer.4": "kommunenummer must be 4 digits like '0301', not "
+                                 "'{kommunenummer}'",
+        "error.workshop_name": "a workshop name needs a letter or digit, not '{workshop}'",
+    },
+})
 
 
 @dataclass
@@ -147,8 +253,9 @@ class SheetResult(LoadResult):
 
     ties_rejected: list[RowError] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return super().to_dict() | {"ties_rejected": [e.to_dict() for e in self.ties_rejected]}
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return super().to_dict(lang) | {"ties_rejected": [e.to_dict(lang)
+                                                          for e in self.ties_rejected]}
 
 
 def person_id(name: str, *, workshop: str | None = None,
@@ -187,13 +294,9 @@ def read_workshop(
     cannot be read: missing, empty, not CSV/XLSX, corrupt, or without a required column.
     """
     if kommunenummer is not None and not re.fullmatch(r"\d{4}", kommunenummer):
-        raise ValidationError(
-            f"kommunenummer must be 4 digits like '0301', not '{kommunenummer}'",
-            kommunenummer=kommunenummer,
-        )
+        raise ValidationError("error.kommunenummer.4", kommunenummer=kommunenummer)
     if workshop is not None and not _slug(workshop):
-        raise ValidationError(f"a workshop name needs a letter or digit, not '{workshop}'",
-                              workshop=workshop)
+        raise ValidationError("error.workshop_name", workshop=workshop)
     with open_table(path, source=source, zero_pad=_ZERO_PAD) as table:
         sheet = _Sheet(table, kommunenummer, loaded_at or datetime.now(UTC))
         sheet.known = known or {}
@@ -256,24 +359,21 @@ class _Sheet:
         for fld, aliases in COLUMNS.items():
             found = [a for a in aliases if a in table.headers]
             if len(found) > 1:
-                both = " and ".join(f"'{table.headers[a]}'" for a in found)
-                raise ImportFailed(
-                    f"{self.source}: columns {both} mean the same thing; keep one",
-                    file=self.source,
-                )
+                raise ImportFailed("error.sheet.same_columns", file=self.source,
+                                   fill={"both": [f"'{table.headers[a]}'" for a in found]})
             if found:
                 self.cols[fld] = found[0]
         missing = [f for f in REQUIRED if f not in self.cols]
         if missing:
-            what = " and ".join(
-                f"'{COLUMNS[f][0]}' (or {', '.join(COLUMNS[f][1:])})" for f in missing
-            )
+            what = [Text("error.sheet.column_or", column=COLUMNS[f][0],
+                         aliases=", ".join(COLUMNS[f][1:])) for f in missing]
             raise ImportFailed(
-                f"{self.source}: required column {what} is missing; "
-                f"columns found: {', '.join(table.headers.values()) or 'none'}",
+                "error.sheet.missing_column" if len(missing) == 1
+                else "error.sheet.missing_columns",
                 file=self.source,
                 missing=[COLUMNS[f][0] for f in missing],
                 found=list(table.headers.values()),
+                fill={"what": what, "found_said": ", ".join(table.headers.values()) or "-"},
             )
         # Report problems under the header as the user wrote it.
         self.labels = {f: table.headers.get(self.cols.get(f, ""), aliases[0])
@@ -297,42 +397,43 @@ class _Sheet:
 
         e = _Entry(row.line, get("name"))
 
-        def fail(fld: str | None, reason: str) -> None:
-            e.errors.append(RowError(self.source, row.line, fld and self.labels[fld], reason))
+        def fail(fld: str | None, reason: str | Text, /, **values: Any) -> None:
+            e.errors.append(RowError(self.source, row.line, fld and self.labels[fld],
+                                     Text(reason, **values) if isinstance(reason, str)
+                                     else reason))
 
-        def tie_fail(fld: str | None, reason: str) -> None:
-            e.tie_errors.append(RowError(self.source, row.line, self.labels["ties"], reason))
+        def tie_fail(fld: str | None, reason: str | Text, /, **values: Any) -> None:
+            e.tie_errors.append(RowError(self.source, row.line, self.labels["ties"],
+                                         Text(reason, **values) if isinstance(reason, str)
+                                         else reason))
 
         if row.problem:  # the cells are not in their columns: any other message would mislead
             e.errors.append(RowError(self.source, row.line, *row.problem))
             return e
         if row.surplus:
-            cells = ", ".join(f"'{c}'" for c in row.surplus)
-            fail(None, f"values in columns without a header: {cells} (in a CSV file, a value "
-                       "that contains the delimiter must be in double quotes)")
+            fail(None, "row.sheet.surplus", cells=", ".join(f"'{c}'" for c in row.surplus))
         if not e.name:
-            fail("name", "the actor's name is missing")
+            fail("name", "row.sheet.name_missing")
         kind = _KINDS.get(_kind_key(get("kind")))
         if not get("kind"):
-            fail("kind", f"the kind of actor is missing; use {_KIND_HINT}")
+            fail("kind", "row.sheet.kind_missing", kinds=_KIND_HINT)
         elif kind is None:
-            fail("kind", f"unknown kind '{get('kind')}'; use {_KIND_HINT}")
+            fail("kind", "row.sheet.kind_unknown", kind=get("kind"), kinds=_KIND_HINT)
         orgnr = re.sub(r"[\s.]", "", get("orgnr")) or None
         if orgnr is not None and (problem := _orgnr_problem(orgnr)):
             fail("orgnr", problem)
             orgnr = None
         if orgnr is not None and kind == "individual":
-            fail("orgnr", "an individual has no orgnr; a sole proprietorship is type 'bedrift'")
+            fail("orgnr", "row.sheet.individual_orgnr")
         if orgnr is not None and kind == "initiative":
-            fail("orgnr", "an initiative has no orgnr; put the organisation behind it on its "
-                          "own row and tie it with 'koordinerer:<initiative>'")
+            fail("orgnr", "row.sheet.initiative_orgnr")
         knr = get("kommunenummer") or self.kommunenummer
         if knr is not None and not re.fullmatch(r"\d{4}", knr):
-            fail("kommunenummer", f"kommunenummer must be 4 digits like '0301', not '{knr}'")
+            fail("kommunenummer", "row.sheet.kommunenummer", value=knr)
             knr = None
         workshop = get("workshop") or self.workshop
         if workshop and not _slug(workshop):
-            fail("workshop", f"a workshop name needs a letter or digit, not '{workshop}'")
+            fail("workshop", "row.sheet.workshop_name", value=workshop)
         e.id_given = bool(get("id"))
         e.actor_id = self._actor_id(get("id"), orgnr, e.name, kind, fail,
                                     workshop=workshop, kommunenummer=knr)
@@ -365,7 +466,7 @@ class _Sheet:
         except ModelError as exc:
             for err in exc.errors():
                 loc = {"consent_purpose": "consent"}.get(str(err["loc"][0]), str(err["loc"][0]))
-                fail(loc if loc in COLUMNS else None, _message(err))
+                fail(loc if loc in COLUMNS else None, "row.sheet.invalid", problem=_message(err))
             return e
         for fld, model, codes, out in (("offers", Resource, offers, e.resources),
                                        ("needs", Need, needs, e.needs)):
@@ -380,15 +481,15 @@ class _Sheet:
                         provenance=self._provenance(row.line),
                     ))
                 except ModelError as exc:
-                    fail(fld, f"'{code}': " + "; ".join(_message(x) for x in exc.errors()))
+                    fail(fld, "row.sheet.invalid_code", code=code,
+                         problem="; ".join(_message(x) for x in exc.errors()))
         return e
 
     def _actor_id(self, given: str, orgnr: str | None, name: str, kind: str | None,
                   fail: Fail, *, workshop: str | None, kommunenummer: str | None) -> str | None:
         if given:
             if not re.fullmatch(ID_PATTERN, given) or len(given) > 150:
-                fail("id", f"id '{given}' must be namespaced like 'ws:kari' (a lower-case prefix, "
-                           "a colon, no leading space) and at most 150 characters")
+                fail("id", "row.sheet.bad_id", id=given)
                 return None
             return given
         if orgnr:
@@ -403,7 +504,7 @@ class _Sheet:
                 return person_id(name, workshop=workshop, kommunenummer=kommunenummer)
             return f"ws:{slug}"
         if name:
-            fail("name", f"cannot make an id from the name '{name}'; fill in the 'id' column")
+            fail("name", "row.sheet.no_id_from_name", name=name)
         return None
 
     def _holdings(self, text: str, fld: str, fail: Fail) -> dict[str, str | None]:
@@ -416,8 +517,10 @@ class _Sheet:
             code = self.categories.get(word)
             if code is None:
                 close = difflib.get_close_matches(word, self.codes, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "see the list in the template"
-                fail(fld, f"unknown category code '{typed.strip()}' ({hint})")
+                if close:
+                    fail(fld, "row.sheet.category_hint", code=typed.strip(), close=close[0])
+                else:
+                    fail(fld, "row.sheet.category", code=typed.strip())
                 continue
             before, desc = found.get(code), desc.strip() or None
             found[code] = f"{before}; {desc}" if before and desc else before or desc
@@ -429,10 +532,10 @@ class _Sheet:
             word, sep, target = item.partition(":")
             kind, target = _TIES.get(normalise_header(word)), target.strip()
             if not sep or not target:
-                fail("ties", f"tie '{item}' must look like 'KIND:name or id', e.g. 'kjenner:Kari'")
+                fail("ties", "row.sheet.tie_form", item=item)
             elif kind is None:
-                fail("ties", f"unknown tie kind '{word.strip()}'; use one of "
-                             + ", ".join(f"{k} ({al[0]})" for k, al in TIE_ALIASES.items()))
+                fail("ties", "row.sheet.tie_kind", word=word.strip(),
+                     kinds=", ".join(al[0] for al in TIE_ALIASES.values()))
             else:
                 links.append((kind, target))
         return links
@@ -450,16 +553,14 @@ class _Sheet:
             first = by_id.setdefault(e.actor_id, e)
             if first is not e:
                 self._fail(e, "id" if e.id_given else "name",
-                           f"the same actor as line {first.line} (id '{e.actor_id}'); if they "
-                           "are different actors, give each its own id in the 'id' column")
+                           Text("row.sheet.repeated", line=first.line, id=e.actor_id))
         # Every row's own problems are known now, so a tie to a rejected row can be left out
         # (a tie must never dangle in the store) without rejecting the row it is on.
         for e in entries:
             for kind, target in e.links:
                 dep, target_id, problem = _resolve(target, by_name, by_id, self.known)
                 if problem is None and dep is not None and dep.errors:
-                    problem = (f"tie target '{target}' is on line {dep.line}, which was "
-                               "rejected; fix that line and load again")
+                    problem = Text("row.sheet.target_rejected", target=target, line=dep.line)
                 if problem:
                     self._tie_fail(e, problem)
                     continue
@@ -469,45 +570,46 @@ class _Sheet:
                     tie = Tie(source=e.actor_id, target=target_id, kind=kind,
                               provenance=self._provenance(e.line))
                 except ModelError as exc:
-                    self._tie_fail(e, f"'{kind}:{target}': "
-                                   + "; ".join(_message(x) for x in exc.errors()))
+                    self._tie_fail(e, Text("row.sheet.tie_invalid", tie=f"{kind}:{target}",
+                                           problem="; ".join(_message(x) for x in exc.errors())))
                     continue
                 if all(t.key != tie.key for t in e.ties):
                     e.ties.append(tie)
 
-    def _fail(self, e: _Entry, fld: str, reason: str) -> None:
+    def _fail(self, e: _Entry, fld: str, reason: Text) -> None:
         e.errors.append(RowError(self.source, e.line, self.labels[fld], reason))
 
-    def _tie_fail(self, e: _Entry, reason: str) -> None:
+    def _tie_fail(self, e: _Entry, reason: Text) -> None:
         e.tie_errors.append(RowError(self.source, e.line, self.labels["ties"], reason))
 
 
 def _resolve(
     target: str, by_name: dict[str, list[_Entry]], by_id: dict[str, _Entry],
     known: Mapping[str, list[str]] | None = None,
-) -> tuple[_Entry | None, str | None, str | None]:
+) -> tuple[_Entry | None, str | None, Text | None]:
     """A tie target → (its row in this sheet or None, its id, or a problem). Names are looked
     up in this sheet first, then among the organisations the store holds (``known``)."""
     matches = by_name.get(_name_key(target), [])
     if len(matches) > 1:
         lines = ", ".join(str(m.line) for m in matches)
-        return None, None, f"tie target '{target}' matches several rows (lines {lines}); use an id"
+        return None, None, Text("row.sheet.target_several", target=target, lines=lines)
     if matches:
         return matches[0], matches[0].actor_id, None
     if target in by_id:
         return by_id[target], target, None
     stored = (known or {}).get(_name_key(target), [])
     if len(stored) > 1:
-        return None, None, (f"tie target '{target}' matches {len(stored)} actors already in "
-                            f"the store ({', '.join(stored[:3])}); use an id")
+        return None, None, Text("row.sheet.target_stored", target=target, n=len(stored),
+                                ids=", ".join(stored[:3]))
     if stored:
         return None, stored[0], None
     if re.fullmatch(ID_PATTERN, target) and not any(c.isspace() for c in target):
         return None, target, None  # an actor from another source, e.g. brreg:<orgnr>
     close = difflib.get_close_matches(_name_key(target), list(by_name), n=1)
-    hint = f" (did you mean '{by_name[close[0]][0].name}'?)" if close else ""
-    return None, None, (f"tie target '{target}' is not an actor in this sheet and not an id "
-                        f"like 'ws:kari' or 'brreg:<orgnr>'{hint}")
+    if close:
+        return None, None, Text("row.sheet.target_unknown_hint", target=target,
+                                close=by_name[close[0]][0].name)
+    return None, None, Text("row.sheet.target_unknown", target=target)
 
 
 def _message(err: Any) -> str:

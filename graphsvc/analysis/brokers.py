@@ -91,7 +91,7 @@ def cross_group_betweenness(
     sources = list(range(n))
     if k is not None and k < n:
         if k < 1:
-            raise ValidationError("k must be at least 1", k=k)
+            raise ValidationError("error.at_least_1", k=k, fill={"name": "k"})
         sources = random.Random(seed).sample(sources, k)
     bc = [0.0] * n
     for s in sources:
@@ -192,8 +192,8 @@ GROUPINGS = ("community", "none", "district", "age_band", "background", "kind",
 
 def _groups(G: nx.MultiDiGraph, by: str, resolution: float) -> dict[Any, Any] | None:
     if by not in GROUPINGS:
-        raise ValidationError(f"unknown grouping '{by}'; use one of {', '.join(GROUPINGS)}",
-                              by=by)
+        raise ValidationError("error.unknown_grouping", by=by,
+                              fill={"known": ", ".join(GROUPINGS)})
     if by == "none":
         return None
     if by == "community":
@@ -241,7 +241,7 @@ def brokers(
     rules = rules or load_rules()
     n = G.number_of_nodes()
     if top < 1:
-        raise ValidationError("top must be at least 1", top=top)
+        raise ValidationError("error.at_least_1", top=top, fill={"name": "top"})
     if k is None and n > EXACT_UP_TO:
         k = SAMPLE_SOURCES
     groups = _groups(G, by, resolution)

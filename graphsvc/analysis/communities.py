@@ -59,7 +59,8 @@ def partition(G: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 0) -> 
     True
     """
     if resolution <= 0:
-        raise ValidationError("resolution must be positive", resolution=resolution)
+        raise ValidationError("error.positive", resolution=resolution,
+                              fill={"name": "resolution"})
 
     def build() -> dict[Any, int]:
         H = trust_graph(G)

@@ -97,7 +97,7 @@ def _known_district(G: nx.MultiDiGraph, district: str) -> str:
         if name.casefold() == district.casefold():
             return name
     shown = ", ".join(known[:20]) + (" …" if len(known) > 20 else "")
-    raise ValidationError(f"unknown district '{district}'; known: {shown}", district=district)
+    raise ValidationError("error.unknown_district", district=district, fill={"known": shown})
 
 
 def match_need(
@@ -170,16 +170,18 @@ def match_need(
     msg = MESSAGES.bind(lang)
     if category not in tax:
         close = difflib.get_close_matches(category, [c.code for c in tax], n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ValidationError(f"unknown category '{category}'{hint}", category=category)
+        if close:
+            raise ValidationError("error.unknown_category.hint", category=category,
+                                  fill={"hint": f"'{close[0]}'"})
+        raise ValidationError("error.unknown_category", category=category)
     if district is not None:
         district = _known_district(G, district)
     if seeker is not None and seeker not in G:
-        raise NotFoundError(f"no actor with id '{seeker}'", id=seeker)
+        raise NotFoundError("error.not_found.actor", id=seeker)
     if limit < 1:
-        raise ValidationError("limit must be at least 1", limit=limit)
+        raise ValidationError("error.at_least_1", limit=limit, fill={"name": "limit"})
     if (lat is None) != (lon is None):
-        raise ValidationError("give both lat and lon, or neither")
+        raise ValidationError("error.lat_lon")
     if seeker is not None and lat is None:
         lat, lon = G.nodes[seeker].get("lat"), G.nodes[seeker].get("lon")
     introducer = seeker or default_introducer(G, district)

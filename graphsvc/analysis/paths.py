@@ -47,7 +47,7 @@ MESSAGES = register(__name__, {
 
 def _check(G: nx.MultiDiGraph, node: Any) -> None:
     if node not in G:
-        raise NotFoundError(f"no actor with id '{node}'", id=node)
+        raise NotFoundError("error.not_found.actor", id=node)
 
 
 def describe_path(
@@ -184,7 +184,8 @@ def path_between(
     _check(G, source)
     _check(G, target)
     if alternatives < 0:
-        raise ValidationError("alternatives must be 0 or more", alternatives=alternatives)
+        raise ValidationError("error.at_least_0", alternatives=alternatives,
+                              fill={"name": "alternatives"})
     H = trust_graph(G)
     msg = MESSAGES.bind(lang)
     routes = [[source]] if source == target else _routes(H, [source], target, alternatives)
@@ -210,8 +211,7 @@ def resolve_service(G: nx.MultiDiGraph, service: str, *, rules: Rules | None = N
     hits = sorted(n for n, d in G.nodes(data=True) if d.get("kind") in rules.authority_kinds
                   and needle in str(d.get("name", "")).casefold())
     if not hits:
-        raise NotFoundError(f"no municipal service or institution matching '{service}'",
-                            service=service)
+        raise NotFoundError("error.not_found.service", service=service)
     return hits[0]
 
 
@@ -249,7 +249,7 @@ def linking_path(
         targets = sorted(n for n, d in G.nodes(data=True)
                          if d.get("kind") in rules.municipality_kinds)
         if not targets:
-            raise NotFoundError("the graph holds no municipality")
+            raise NotFoundError("error.not_found.municipality")
     if source in targets:
         routes = [[source]]
     else:

@@ -72,7 +72,7 @@ def social_capital_profile(
     """
     rules = rules or load_rules()
     if actor not in G:
-        raise NotFoundError(f"no actor with id '{actor}'", id=actor)
+        raise NotFoundError("error.not_found.actor", id=actor)
     k = rules.reach_hops if k is None else k
     msg = MESSAGES.bind(lang)
     classes = tie_classes(G, rules=rules)

@@ -64,7 +64,8 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
     try:
         bad = {v for v in merged["kind_overrides"].values() if v not in CLASSES}
         if bad:
-            raise ConfigError(f"kind_overrides may only name {', '.join(CLASSES)}; got {sorted(bad)}")
+            raise ConfigError("error.rules.kind_overrides",
+                              fill={"known": ", ".join(CLASSES), "got": str(sorted(bad))})
         rules = Rules(
             authority={str(k): int(v) for k, v in merged["authority"].items()},
             linking_min_gap=int(merged["linking_min_gap"]),
@@ -82,7 +83,7 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
             national_rates_age=str(merged["national_rates_age"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"social-capital rules are invalid: {exc}") from exc
+        raise ConfigError("error.rules.invalid", fill={"problem": str(exc)}) from exc
     key = hashlib.sha256(json.dumps(merged, sort_keys=True).encode()).hexdigest()[:12]
     object.__setattr__(rules, "key", key)
     return rules
@@ -96,5 +97,6 @@ def load_rules(path: str | None = None) -> Rules:
     try:
         data = json.loads(Path(path).read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"cannot read social-capital rules from {path}: {exc}", path=path) from exc
+        raise ConfigError("error.rules.unreadable", path=path,
+                          fill={"problem": str(exc)}) from exc
     return rules_from_dict(data)

@@ -93,17 +93,16 @@ def build_team(
     tax = load_taxonomy()
     msg = MESSAGES.bind(lang)
     if initiative not in G:
-        raise NotFoundError(f"no initiative with id '{initiative}'", id=initiative)
+        raise NotFoundError("error.not_found.initiative", id=initiative)
     if max_size < 1:
-        raise ValidationError("max_size must be at least 1", max_size=max_size)
+        raise ValidationError("error.at_least_1", max_size=max_size, fill={"name": "max_size"})
     attrs = G.nodes[initiative]
     required = list(dict.fromkeys(categories or attrs.get("required_categories") or []))
     for c in required:
         if c not in tax:
-            raise ValidationError(f"unknown category '{c}'", category=c)
+            raise ValidationError("error.unknown_category", category=c)
     if not required:
-        raise ValidationError("the initiative names no required categories; give categories",
-                              id=initiative)
+        raise ValidationError("error.no_required_categories", id=initiative)
     home = attrs.get("district")
     involved = set(G.predecessors(initiative)) | set(G.successors(initiative))
     index = offer_index(G)
@@ -218,7 +217,7 @@ def reciprocal_pairs(
     tax = load_taxonomy()
     msg = MESSAGES.bind(lang)
     if actor is not None and actor not in G:
-        raise NotFoundError(f"no actor with id '{actor}'", id=actor)
+        raise NotFoundError("error.not_found.actor", id=actor)
     index = offer_index(G)
     seekers = [actor] if actor is not None else [
         n for n, d in G.nodes(data=True) if d.get("needs")

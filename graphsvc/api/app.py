@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graphsvc import __version__
-from graphsvc.api.deps import reject_unknown_query
-from graphsvc.errors import GraphsvcError, error_body
+from graphsvc.api.deps import reject_unknown_query, request_lang
+from graphsvc.errors import GraphsvcError, Text, error_body
 from graphsvc.settings import Settings
 from graphsvc.snapshot import Snapshot
 from graphsvc.store import open_store
@@ -62,8 +62,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         return RedirectResponse("/maps/network.html")
 
     @app.exception_handler(GraphsvcError)
-    async def graphsvc_error(_request: Request, exc: GraphsvcError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
+    async def graphsvc_error(request: Request, exc: GraphsvcError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(request_lang(request)), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -71,28 +71,33 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             {"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
         ]
         first = problems[0] if problems else {"where": "request", "message": "invalid"}
+        lang = request_lang(request)
+        # pydantic's own words stay English: they name the rule broken (a planner rarely
+        # meets them; the CLI and the maps check their input themselves).
         if any(e["loc"][:1] == ("path",) for e in exc.errors()):
             # /maps/nothing.html names no resource, like /no/such/route: 404, not 422.
-            return JSONResponse(
-                error_body("not_found", f"nothing at {request.url.path}: {first['message']}",
-                           {"problems": problems}),
-                status_code=404,
-            )
-        return JSONResponse(
-            error_body("invalid_input", f"{first['where']}: {first['message']}",
-                       {"problems": problems}),
-            status_code=422,
-        )
+            text = Text("error.not_found.path", path=request.url.path, problem=first["message"])
+            return JSONResponse(error_body("not_found", text.in_(lang), {"problems": problems}),
+                                status_code=404)
+        text = Text("error.invalid_request", where=first["where"], problem=first["message"])
+        return JSONResponse(error_body("invalid_input", text.in_(lang), {"problems": problems}),
+                            status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+        text = {404: Text("error.not_found.route", path=request.url.path),
+                405: Text("error.method_not_allowed", method=request.method,
+                          path=request.url.path)}.get(
+            exc.status_code, Text("error.http", status=exc.status_code, text=str(exc.detail)))
+        return JSONResponse(error_body(code, text.in_(request_lang(request))),
+                            status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(error_body("internal_error", "internal error; see the server log"),
+        return JSONResponse(error_body("internal_error",
+                                       Text("error.internal").in_(request_lang(request))),
                             status_code=500)
 
     return app

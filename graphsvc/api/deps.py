@@ -48,6 +48,42 @@ def get_lang(
     return lang or settings.lang
 
 
+def request_lang(request: Request) -> str:
+    """The language of an error answer: the route's ``lang`` parameter if it has one and it is
+    valid, else the first of nb/no/nn/en in ``Accept-Language``, else ``GRAPHSVC_LANG``."""
+    route = request.scope.get("route")
+    asked = request.query_params.get("lang")
+    if asked in ("nb", "en") and route is not None and hasattr(route, "dependant") \
+            and "lang" in accepted_query_params(route):
+        return asked
+    return accept_language(request.headers.get("accept-language")) \
+        or request.app.state.settings.lang
+
+
+def accept_language(header: str | None) -> str | None:
+    """nb or en from an ``Accept-Language`` header (by weight, then order), or None.
+
+    >>> accept_language("de-DE, nn;q=0.9, en;q=0.8"), accept_language("en-GB,nb;q=0.5")
+    ('nb', 'en')
+    >>> accept_language("de, fr;q=0.5") is None
+    True
+    """
+    ranked = []
+    for i, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        lang = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}.get(
+            tag.strip().split("-")[0].lower())
+        if lang and q > 0:
+            ranked.append((-q, i, lang))
+    return min(ranked)[2] if ranked else None
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LangDep = Annotated[str, Depends(get_lang)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
@@ -86,7 +122,6 @@ def reject_unknown_query(request: Request) -> None:
     unknown = sorted({k for k in request.query_params if k not in accepted})
     if unknown:
         said = ", ".join(f"'{k}'" for k in unknown)
-        allowed = ", ".join(accepted) or "none"
-        raise ValidationError(
-            f"unknown query parameter{'s' if len(unknown) > 1 else ''} {said}; "
-            f"{request.url.path} accepts: {allowed}", unknown=unknown, accepted=list(accepted))
+        raise ValidationError("error.unknown_query", unknown=unknown, accepted=list(accepted),
+                              fill={"n": len(unknown), "said": said, "path": request.url.path,
+                                    "allowed": list(accepted)})

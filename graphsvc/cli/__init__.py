@@ -18,7 +18,7 @@ import pydantic
 
 from graphsvc import __version__
 from graphsvc.cli import analysis, demo, list as list_, load, serve, views
-from graphsvc.cli._common import common_options, fail, unexpected
+from graphsvc.cli._common import cli_lang, common_options, fail, unexpected
 from graphsvc.errors import ConfigError, GraphsvcError, ImportFailed
 from graphsvc.settings import Settings
 
@@ -49,15 +49,18 @@ def main(argv: list[str] | None = None) -> int:
     as_json = getattr(args, "json", False)
     debug = getattr(args, "debug", False)
     _log_to_stderr(debug)
+    lang = cli_lang(args)
     try:
-        return int(args.handler(args, _settings(args), as_json) or 0)
+        settings = _settings(args)
+        lang = cli_lang(args, settings)
+        return int(args.handler(args, settings, as_json) or 0)
     except ImportFailed as exc:
-        fail(exc, as_json, debug)
+        fail(exc, as_json, debug, lang)
         for row in exc.rows[:50]:
-            print(f"  {row}", file=sys.stderr)
+            print(f"  {row.in_(lang)}", file=sys.stderr)
         return 1
     except GraphsvcError as exc:
-        fail(exc, as_json, debug)
+        fail(exc, as_json, debug, lang)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback by default
-        fail(unexpected(exc, args.command), as_json, debug)
+        fail(unexpected(exc, args.command), as_json, debug, lang)
         return 1
 
 
@@ -78,7 +81,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         name = "GRAPHSVC_" + "_".join(str(p) for p in first["loc"]).upper()
-        raise ConfigError(f"setting {name} is invalid: {first['msg']}", setting=name) from exc
+        raise ConfigError("error.setting_invalid", setting=name,
+                          fill={"problem": first["msg"]}) from exc
 
 
 def _log_to_stderr(debug: bool) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from typing import Any
 
 from graphsvc.errors import GraphsvcError
+from graphsvc.i18n import DEFAULT_LANG, LANGS, register
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
 
@@ -25,26 +27,39 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def fail(exc: GraphsvcError, as_json: bool, debug: bool = False) -> None:
-    """Report an error: its traceback first with ``--debug``, then one line on stderr (and the
-    one JSON error shape on stdout with ``--json``)."""
+MESSAGES = register(__name__, {
+    "nb": {"error": "graphsvc: feil: {message}"},
+    "en": {"error": "graphsvc: error: {message}"},
+})
+
+
+def cli_lang(args: argparse.Namespace, settings: Settings | None = None) -> str:
+    """The language a command speaks: its ``--lang``, else ``GRAPHSVC_LANG``, else bokmål (also
+    when the settings themselves cannot be read, so that error is said in it too)."""
+    lang = getattr(args, "lang", None) or (settings.lang if settings else None) \
+        or os.environ.get("GRAPHSVC_LANG")
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def fail(exc: GraphsvcError, as_json: bool, debug: bool = False,
+         lang: str = DEFAULT_LANG) -> None:
+    """Report an error in ``lang``: its traceback first with ``--debug``, then one line on
+    stderr (and the one JSON error shape on stdout with ``--json``)."""
     if debug:
         # An error made by ``unexpected`` was never raised: its trace is its cause's.
         shown = exc if exc.__traceback__ is not None else (exc.__cause__ or exc)
         traceback.print_exception(shown, file=sys.stderr)
     if as_json:
-        print(json.dumps(exc.to_dict(), ensure_ascii=False))
-    print(f"graphsvc: error: {exc.message}", file=sys.stderr)
+        print(json.dumps(exc.to_dict(lang), ensure_ascii=False))
+    print(MESSAGES("error", lang, message=exc.message_in(lang)), file=sys.stderr)
 
 
 def unexpected(exc: BaseException, command: str) -> GraphsvcError:
     """A bug or an environment failure nobody anticipated, as one line that says what failed
     and how to see more; the original stays attached as ``__cause__`` for ``--debug``."""
     text = " ".join(str(exc).split()) or "no message"
-    error = GraphsvcError(
-        f"'graphsvc {command}' failed unexpectedly: {type(exc).__name__}: {text} "
-        "(run it again with --debug to see the traceback)",
-        exception=type(exc).__name__)
+    error = GraphsvcError("error.unexpected", exception=type(exc).__name__,
+                          fill={"command": command, "text": text})
     error.__cause__ = exc
     return error
 

@@ -6,11 +6,28 @@ from __future__ import annotations
 
 import argparse
 
-from graphsvc.cli._common import emit, read_graph
+from graphsvc.cli._common import cli_lang, emit, read_graph
 from graphsvc.errors import ValidationError
+from graphsvc.i18n import kind_name, register as register_texts
 from graphsvc.model import ACTOR_KINDS
 from graphsvc.settings import Settings
 from graphsvc.snapshot import known_district, select_nodes
+
+
+MESSAGES = register_texts(__name__, {
+    "nb": {
+        "col.id": "id", "col.kind": "aktørtype", "col.name": "navn", "col.district": "grend",
+        "col.participants": "deltakere", "col.covered": "dekket",
+        "none.actors": "ingen aktører passer", "none.initiatives": "ingen initiativ passer",
+        "shown": "({shown} av {count} vist; bruk --limit, eller snevre inn med --q, --district)",
+    },
+    "en": {
+        "col.id": "id", "col.kind": "kind", "col.name": "name", "col.district": "district",
+        "col.participants": "participants", "col.covered": "covered",
+        "none.actors": "no actors match", "none.initiatives": "no initiatives match",
+        "shown": "({shown} of {count} shown; use --limit or narrow with --q, --district)",
+    },
+})
 
 
 def register(sub, common: argparse.ArgumentParser) -> None:
@@ -21,6 +38,8 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--district", help="only this district (case-insensitive)")
     p.add_argument("--q", metavar="TEXT", help="part of the name, case- and accent-insensitive")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    p.add_argument("--lang", choices=["nb", "en"], default=None,
+                   help="language of the table (default nb, bokmål; env GRAPHSVC_LANG)")
     p.set_defaults(handler=cmd_list)
 
 
@@ -29,37 +48,40 @@ def cmd_list(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.api.routes.initiatives import initiative_public
 
     if args.kind and args.what == "initiatives":
-        raise ValidationError("--kind applies to actors only", kind=args.kind)
+        raise ValidationError("error.kind_actors_only", kind=args.kind)
     if args.limit < 1:
-        raise ValidationError("--limit must be at least 1", limit=args.limit)
+        raise ValidationError("error.at_least_1", limit=args.limit, fill={"name": "--limit"})
     G = read_graph(settings)
     district = known_district(G, args.district) if args.district else None
     node_type = args.what[:-1]  # actor, initiative
     nodes = select_nodes(G, node_type, kind=args.kind, district=district, q=args.q,
                          show_names=settings.show_names)
     show = settings.show_names
+    t = MESSAGES.bind(cli_lang(args, settings))
     if node_type == "actor":
         data = [actor_public(G, n, show_names=show, with_ties=False) for n in nodes[:args.limit]]
-        rows = [(a.id, a.kind, a.name, a.district or "-") for a in data]
-        header = ("id", "kind", "name", "district")
+        rows = [(a.id, kind_name(a.kind, cli_lang(args, settings)), a.name, a.district or "-")
+                for a in data]
+        header = tuple(t(f"col.{c}") for c in ("id", "kind", "name", "district"))
     else:
         data = [initiative_public(G, n, show_names=show, with_participants=False)
                 for n in nodes[:args.limit]]
         rows = [(i.id, i.name, i.district or "-", str(i.participant_count),
                  f"{len(i.coverage.covered)}/{len(i.required_categories)}") for i in data]
-        header = ("id", "name", "district", "participants", "covered")
+        header = tuple(t(f"col.{c}") for c in ("id", "name", "district", "participants",
+                                                "covered"))
     body = {"data": [d.model_dump(mode="json") for d in data], "count": len(nodes)}
-    emit(body, as_json, _table(header, rows, len(nodes), args.what))
+    emit(body, as_json, _table(header, rows, len(nodes), args.what, t))
     return 0
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], count: int, what: str) -> str:
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], count: int, what: str,
+           t) -> str:
     if not rows:
-        return f"no {what} match"
+        return t(f"none.{what}")
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
              for r in (header, *rows)]
     if count > len(rows):
-        lines.append(f"({len(rows)} of {count} shown; use --limit or narrow with --q, "
-                     "--district)")
+        lines.append(t("shown", shown=len(rows), count=count))
     return "\n".join(lines)

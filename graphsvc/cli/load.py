@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from graphsvc.cli._common import emit, open_store
-from graphsvc.errors import ImportFailed
+from graphsvc.cli._common import cli_lang, emit, open_store
+from graphsvc.errors import ImportFailed, RowError
+from graphsvc import i18n
 from graphsvc.settings import Settings
 from loaders.detect import FORMATS
 
@@ -43,76 +44,126 @@ def register(sub, common: argparse.ArgumentParser) -> None:
                         "it scopes the ids of people (default: their kommune)")
     p.add_argument("--strict", action="store_true",
                    help="write nothing if any row is rejected")
+    p.add_argument("--lang", choices=["nb", "en"], default=None,
+                   help="language of the report and its reasons (default nb, bokmål; "
+                        "env GRAPHSVC_LANG)")
     p.set_defaults(handler=cmd_load)
 
 
 def cmd_load(args, settings: Settings, as_json: bool) -> int:
     from loaders.importer import import_files
 
+    lang = cli_lang(args, settings)
     for p in args.paths:
         if not Path(p).is_file():
-            raise ImportFailed(f"{p}: no such file; nothing was written", file=p)
+            raise ImportFailed("error.no_such_file", file=p)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     store = open_store(settings)
     try:
         report = import_files(store, args.paths, fmt=args.fmt, strict=args.strict,
                               kommuner=args.kommuner, kind=args.kind, category=args.category,
                               include=args.include,
-                              workshop=args.workshop, progress=bar)
+                              workshop=args.workshop, progress=bar, lang=lang)
     finally:
         if bar:
             bar.close()
         store.close()
-    emit(report, as_json, render(report))
+    emit(report, as_json, render(report, lang))
     return SOME_REJECTED if report["rejected"] else 0
 
 
-def render(report: dict[str, Any]) -> str:
-    """The import report as a person reads it."""
+MESSAGES = i18n.register(__name__, {
+    "nb": {
+        "outcome.changed": "lagret som revisjon {revision}",
+        "outcome.unchanged": "ingenting endret seg, så ingenting ble skrevet (revisjon {revision})",
+        "read": "Leste {rows} {rows:rad|rader} fra {files} {files:fil|filer}; {outcome}.",
+        "file": "  {file} ({format}): {rows} {rows:rad|rader}, {rejected} avvist",
+        "file.ties": ", {ties} {ties:bånd|bånd} utelatt",
+        "kind.actors": "aktører",
+        "kind.initiatives": "initiativ",
+        "kind.resources": "tilbud",
+        "kind.needs": "behov",
+        "kind.ties": "bånd",
+        "counts": "  {kind:<11} nye {created:>5}  endret {updated:>5}  uendret {unchanged:>5}",
+        "skipped": "{n} {n:oppføring|oppføringer} hoppet over (ikke lastet):",
+        "no_actor": "organisasjonsnumre uten aktør: {orgnrs}",
+        "more": " og {n} til",
+        "matched": "{n} {n:person|personer} kjent igjen som allerede lagret (samme id):",
+        "duplicates": "{n} {n:person|personer} kan allerede være lagret med en annen id (samme "
+                      "navn, grend og kommune); gi i så fall raden den id-en i kolonnen 'id':",
+        "looks_like": "  {file}:{line}: {id} ligner {others}",
+        "rows": "{n} {n:rad|rader} avvist (ikke lastet):",
+        "ties": "{n} {n:bånd|bånd} utelatt (resten av raden ble lastet):",
+    },
+    "en": {
+        "outcome.changed": "store revision {revision}",
+        "outcome.unchanged": "nothing changed, so nothing was written (store revision "
+                             "{revision})",
+        "read": "Read {rows} {rows:row|rows} from {files} {files:file|files}; {outcome}.",
+        "file": "  {file} ({format}): {rows} {rows:row|rows}, {rejected} rejected",
+        "file.ties": ", {ties} {ties:tie|ties} left out",
+        "kind.actors": "actors",
+        "kind.initiatives": "initiatives",
+        "kind.resources": "resources",
+        "kind.needs": "needs",
+        "kind.ties": "ties",
+        "counts": "  {kind:<11} created {created:>5}  updated {updated:>5}  "
+                  "unchanged {unchanged:>5}",
+        "skipped": "{n} {n:entity|entities} skipped (not loaded):",
+        "no_actor": "orgnrs with no actor: {orgnrs}",
+        "more": " and {n} more",
+        "matched": "{n} {n:person|people} matched to people already stored (same id):",
+        "duplicates": "{n} {n:person|people} may already be stored under another id (same "
+                      "name, district and municipality); give the row that 'id' if so:",
+        "looks_like": "  {file}:{line}: {id} looks like {others}",
+        "rows": "{n} {n:row|rows} rejected (not loaded):",
+        "ties": "{n} {n:tie|ties} left out (the rest of the row loaded):",
+    },
+})
+
+
+def render(report: dict[str, Any], lang: str | None = None) -> str:
+    """The import report as a person reads it, in ``lang`` (default bokmål). The report's
+    reasons are in the language it was made in (``import_files(lang=…)``)."""
+    t = MESSAGES.bind(lang)
     w = report["written"]
     changed = any(w["created"].values()) or any(w["updated"].values())
-    outcome = (f"store revision {w['revision']}" if changed else
-               f"nothing changed, so nothing was written (store revision {w['revision']})")
-    lines = [f"Read {report['rows_read']} row(s) from {len(report['files'])} file(s); {outcome}."]
+    outcome = t("outcome.changed" if changed else "outcome.unchanged", revision=w["revision"])
+    lines = [t("read", rows=report["rows_read"], files=len(report["files"]), outcome=outcome)]
     for f in report["files"]:
-        ties = f", {f['ties_rejected']} tie(s) left out" if f.get("ties_rejected") else ""
-        lines.append(f"  {f['file']} ({f['format']}): {f['rows_read']} row(s), "
-                     f"{f['rejected']} rejected{ties}")
+        ties = t("file.ties", ties=f["ties_rejected"]) if f.get("ties_rejected") else ""
+        lines.append(t("file", file=f["file"], format=f["format"], rows=f["rows_read"],
+                       rejected=f["rejected"]) + ties)
     for kind in ("actors", "initiatives", "resources", "needs", "ties"):
-        lines.append(f"  {kind:<11} created {w['created'].get(kind, 0):>5}  "
-                     f"updated {w['updated'].get(kind, 0):>5}  "
-                     f"unchanged {w['unchanged'].get(kind, 0):>5}")
+        lines.append(t("counts", kind=t(f"kind.{kind}"), created=w["created"].get(kind, 0),
+                       updated=w["updated"].get(kind, 0),
+                       unchanged=w["unchanged"].get(kind, 0)))
     if report["skipped"]:
-        lines.append(f"{sum(report['skipped'].values())} entities skipped (not loaded):")
+        lines.append(t("skipped", n=sum(report["skipped"].values())))
         for reason, n in report["skipped"].items():
             lines.append(f"  {n:>7}  {reason}")
     if report["orgnrs_without_actor"]:
         shown = report["orgnrs_without_actor"][:20]
         more = len(report["orgnrs_without_actor"]) - len(shown)
-        tail = f" and {more} more" if more else ""
-        lines.append("orgnrs with no actor: " + ", ".join(shown) + tail)
+        tail = t("more", n=more) if more else ""
+        lines.append(t("no_actor", orgnrs=", ".join(shown)) + tail)
     people = report.get("people") or {}
     if people.get("matched"):
-        lines.append(f"{len(people['matched'])} person(s) matched to people already stored "
-                     "(same id):")
+        lines.append(t("matched", n=len(people["matched"])))
         lines.extend(f"  {p['file']}:{p['line']}: {p['id']}" for p in people["matched"])
     if people.get("likely_duplicates"):
-        lines.append(f"{len(people['likely_duplicates'])} person(s) may already be stored under "
-                     "another id (same name, district and kommune); give the row that 'id' if "
-                     "so:")
-        lines.extend(f"  {p['file']}:{p['line']}: {p['id']} looks like {', '.join(p['others'])}"
-                     for p in people["likely_duplicates"])
-    for left_out, heading in (("row", "row(s) rejected (not loaded)"),
-                              ("tie", "tie(s) left out (the rest of the row loaded)")):
+        lines.append(t("duplicates", n=len(people["likely_duplicates"])))
+        lines.extend(t("looks_like", file=p["file"], line=p["line"], id=p["id"],
+                       others=", ".join(p["others"])) for p in people["likely_duplicates"])
+    for left_out in ("row", "tie"):
         problems = [r for r in report["rejected"] if r.get("left_out", "row") == left_out]
         if not problems:
             continue
         count = len({(r["file"], r["line"]) for r in problems}) if left_out == "row" \
             else len(problems)
-        lines.append(f"{count} {heading}:")
+        lines.append(t(f"{left_out}s", n=count))
         for r in problems:
-            field = f" field '{r['field']}'" if r["field"] else ""
-            lines.append(f"  {r['file']}:{r['line']}{field}: {r['reason']}")
+            lines.append("  " + RowError(r["file"], r["line"], r["field"], r["reason"]).in_(lang))
     return "\n".join(lines)
 
 

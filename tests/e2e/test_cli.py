@@ -76,7 +76,7 @@ def test_load_writes_good_rows_and_names_the_bad_row(workdir):
         "Testvik sjakk;lag;Nes;help.teleport\n",
         encoding="utf-8",
     )
-    result = run("load", "verksted.csv", cwd=workdir, check=False)
+    result = run("load", "verksted.csv", "--lang", "en", cwd=workdir, check=False)
     assert result.returncode == 3, result.stderr  # some rows rejected (README: exit status)
     assert "verksted.csv:4 field 'tilbyr'" in result.stdout
     assert "help.teleport" in result.stdout
@@ -91,7 +91,7 @@ def test_unreadable_file_exits_non_zero_and_leaves_the_store_unchanged(workdir):
     (workdir / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not really a spreadsheet")
     result = run("load", "broken.xlsx", cwd=workdir, check=False)
     assert result.returncode == 1
-    assert result.stderr.startswith("graphsvc: error: ")
+    assert result.stderr.startswith("graphsvc: feil: broken.xlsx: er ikke en lesbar .xlsx-")
     assert "broken.xlsx" in result.stderr
     assert store_state(workdir, store) == before
 
@@ -162,4 +162,4 @@ def test_serve_answers_over_http(workdir):
 def test_serve_refuses_to_listen_publicly_without_keys(workdir):
     result = run("serve", "--host", "0.0.0.0", cwd=workdir, check=False)
     assert result.returncode == 1
-    assert "refusing to listen on 0.0.0.0" in result.stderr
+    assert "graphsvc: feil: lytter ikke på 0.0.0.0: ingen API-nøkler" in result.stderr

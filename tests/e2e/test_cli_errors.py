@@ -46,6 +46,7 @@ def free_port() -> int:
 
 def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
+    env["GRAPHSVC_LANG"] = "en"  # the English texts are checked here; bokmål in test_i18n
     argv = [a.replace("{port}", str(free_port())) for a in argv]
     return subprocess.run([sys.executable, "-m", "graphsvc.cli", *argv], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
@@ -137,6 +138,7 @@ def test_a_neo4j_server_that_does_not_answer(tmp_path):
     env_port = free_port()  # nothing listens there
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
     env["GRAPHSVC_NEO4J_PASSWORD"] = "secret"
+    env["GRAPHSVC_LANG"] = "en"
     result = subprocess.run(
         [sys.executable, "-m", "graphsvc.cli", "gaps", "--store", f"neo4j://127.0.0.1:{env_port}"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)

@@ -17,7 +17,8 @@ def api(tmp_path, demo_batch):
     store = SQLiteStore(tmp_path / "api.db")
     store.write(demo_batch)
     app = create_app(Settings(store=store.url), store=store)
-    with TestClient(app) as client:
+    # English error messages, asked for as a browser would; bokmål: test_api_errors.py
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
         yield client
     store.close()
 
@@ -89,7 +90,7 @@ def test_unknown_things_get_the_one_error_shape(api):
                  "invalid_input", "help.teleport")
     assert_error(api.get("/match", params={"limit": 0, "category": "help.transport"}), 422,
                  "invalid_input", "limit")
-    assert_error(api.get("/no/such/route"), 404, "not_found", "Not Found")
+    assert_error(api.get("/no/such/route"), 404, "not_found", "nothing at /no/such/route")
 
 
 def test_writes_are_seen_by_the_next_answer(api):

@@ -24,7 +24,9 @@ VALID = {"view": "network", "fmt": "pdf", "category": "help.transport",
 def api(tmp_path_factory, demo_batch):
     store = SQLiteStore(tmp_path_factory.mktemp("api") / "errors.db")
     store.write(demo_batch)
-    with TestClient(create_app(Settings(store=store.url), store=store)) as client:
+    # English error messages, asked for as a browser would (bokmål: the tests at the end)
+    with TestClient(create_app(Settings(store=store.url), store=store),
+                    headers={"Accept-Language": "en"}) as client:
         yield client
     store.close()
 
@@ -203,3 +205,44 @@ def test_redoc_draws_no_logo_from_a_cdn(api):
     js = api.get(script).text
     assert "cdn.redoc.ly" not in js
     assert len(js) > 500_000  # the whole bundle, not a stub
+
+
+# ---- the message in the reader's language ------------------------------------------------
+
+@pytest.mark.parametrize(("params", "headers", "message"), [
+    pytest.param({}, {}, "ingen aktør har id 'demo:nobody'", id="default-bokmal"),
+    pytest.param({"lang": "en"}, {}, "no actor with id 'demo:nobody'", id="lang-en"),
+    pytest.param({}, {"Accept-Language": "en-GB,en;q=0.9"}, "no actor with id 'demo:nobody'",
+                 id="accept-language-en"),
+    pytest.param({}, {"Accept-Language": "nn-NO, en;q=0.5"}, "ingen aktør har id 'demo:nobody'",
+                 id="accept-language-nynorsk-reads-bokmal"),
+    pytest.param({"lang": "nb"}, {"Accept-Language": "en"}, "ingen aktør har id 'demo:nobody'",
+                 id="lang-wins-over-the-header"),
+])
+def test_a_not_found_is_said_in_the_language_asked_for(tmp_path, demo_batch, params, headers,
+                                                        message):
+    store = SQLiteStore(tmp_path / "lang.db")
+    store.write(demo_batch)
+    with TestClient(create_app(Settings(store=store.url), store=store)) as client:
+        response = client.get("/actors/demo:nobody/social-capital", params=params,
+                              headers=headers)
+        assert response.status_code == 404
+        assert response.json() == {"error": {"code": "not_found", "message": message,
+                                             "detail": {"id": "demo:nobody"}}}
+        # a route without ?lang: the header decides (and ?lang itself is an unknown parameter)
+        unknown = client.get("/health", params={"colour": "red"}, headers=headers).json()
+        said = unknown["error"]["message"]
+        english = headers.get("Accept-Language", "").startswith("en")
+        assert said.startswith("unknown query parameter 'colour'" if english
+                               else "ukjent spørreparameter 'colour'"), said
+    store.close()
+
+
+def test_graphsvc_lang_is_the_default_of_error_messages(tmp_path):
+    store = SQLiteStore(tmp_path / "en.db")
+    with TestClient(create_app(Settings(store=store.url, lang="en"), store=store)) as client:
+        body = client.get("/initiatives/demo:none").json()
+        assert body["error"]["message"] == "no initiative with id 'demo:none'"
+        said = client.get("/initiatives/demo:none", headers={"Accept-Language": "nb"}).json()
+        assert said["error"]["message"] == "ingen initiativ har id 'demo:none'"
+    store.close()

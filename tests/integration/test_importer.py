@@ -82,9 +82,10 @@ def test_a_name_two_stored_organisations_share_needs_an_id(store, tmp_path):
     store.write(GraphBatch(actors=[Actor(id="brreg:998877660", kind="association",
                                          name="Holmen kor")]))
     report = import_files(store, [sheet(tmp_path, "Per;person;Holmen;medlem_av:Holmen kor",
-                                        name="b.csv")])
+                                        name="b.csv")], lang="en")
     [bad] = report["rejected"]
     assert "matches 2 actors already in the store" in bad["reason"]
+    assert bad["reason_code"] == "row.sheet.target_stored"
 
 
 # --- loading again, and the same sheet under another name -----------------------------------
@@ -118,7 +119,7 @@ def test_a_sheet_whose_rows_are_all_rejected_writes_nothing(store, tmp_path):
     with pytest.raises(ImportFailed) as failure:
         import_files(store, [sheet(tmp_path, "Rart lag;romvesen;Nes;", ";lag;Nes;")])
     assert failure.value.message.startswith(
-        "all 2 row(s) rejected, so nothing was written. First: verksted.csv:2 field 'type': "
+        "all 2 rows rejected, so nothing was written. First: verksted.csv:2 field 'type': "
         "unknown kind 'romvesen'")
     assert [(r.line, r.field) for r in failure.value.rows] == [(2, "type"), (3, "aktør")]
     assert store.revision() == revision
@@ -128,7 +129,7 @@ def test_strict_says_strict_mode_not_a_command_line_flag(store, tmp_path):
     with pytest.raises(ImportFailed) as failure:
         import_files(store, [sheet(tmp_path, "Godt lag;lag;Nes;kjenner:Ingen")], strict=True)
     assert failure.value.message == (
-        "1 tie(s) rejected in strict mode, so nothing was written. First: verksted.csv:2 field "
+        "1 tie rejected in strict mode, so nothing was written. First: verksted.csv:2 field "
         "'kontakter': tie target 'Ingen' is not an actor in this sheet and not an id like "
         "'ws:kari' or 'brreg:<orgnr>'")
     body = failure.value.to_dict()
@@ -143,7 +144,7 @@ def test_rows_and_ties_left_out_are_counted_the_same_everywhere(store, tmp_path)
                  "Kari Testesen;person;Nes;medlem_av:Godt lag; kjenner:Ingen",  # 5 fields
                  "Ola Testesen;person;Nes;\"medlem_av:Godt lag; kjenner:Rart lag\"",
                  "Per Testesen;person;Nes;samarbeider_med:brreg:998877660")
-    report = import_files(store, [path])
+    report = import_files(store, [path], lang="en")
 
     assert [(r["line"], r["field"], r["left_out"]) for r in report["rejected"]] == [
         (3, "type", "row"), (3, "kontakter", "row"), (4, None, "row"),

@@ -31,10 +31,12 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_list_initiatives_shows_ids_and_coverage(store_url, capsys):
-    code, out, _err = run(capsys, "list", "initiatives", "--store", store_url)
+    code, out, _err = run(capsys, "list", "initiatives", "--store", store_url, "--lang", "en")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["id", "name", "district", "participants", "covered"]
+    _code, bokmal, _err = run(capsys, "list", "initiatives", "--store", store_url)
+    assert bokmal.splitlines()[0].split() == ["id", "navn", "grend", "deltakere", "dekket"]
     sua = next(line for line in lines if line.startswith("t:sua"))
     assert "Sykling uten alder – Tromøya" in sua and sua.split()[-2:] == ["2", "2/3"]
 
@@ -71,8 +73,10 @@ def test_people_stay_pseudonymised_unless_names_are_shown(store_url, capsys, mon
 
 
 def test_more_than_the_limit_says_so(store_url, capsys):
-    _, out, _ = run(capsys, "list", "actors", "--store", store_url, "--limit", "1")
+    _, out, _ = run(capsys, "list", "actors", "--store", store_url, "--limit", "1", "--lang", "en")
     assert out.splitlines()[-1].startswith("(1 of 4 shown")
+    _, out, _ = run(capsys, "list", "actors", "--store", store_url, "--limit", "1")
+    assert out.splitlines()[-1].startswith("(1 av 4 vist")
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -82,6 +86,6 @@ def test_more_than_the_limit_says_so(store_url, capsys):
 def test_mistakes_are_one_line(store_url, capsys, argv, message):
     what = "actors" if "initiatives" not in argv else "initiatives"
     argv = [a for a in argv if a != "initiatives"]
-    code, out, err = run(capsys, "list", what, "--store", store_url, *argv)
+    code, out, err = run(capsys, "list", what, "--store", store_url, *argv, "--lang", "en")
     assert code == 1 and out == ""
     assert err.splitlines() == [f"graphsvc: error: {message}"]

@@ -23,8 +23,12 @@ SRC = reg.SOURCES
 TEMPLATE = Path(__file__).parents[2] / "loaders" / "templates" / "workshop_template.xlsx"
 
 
-def run(*args: str, cwd: Path, stderr=subprocess.PIPE) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path, stderr=subprocess.PIPE, lang: str = "en"
+        ) -> subprocess.CompletedProcess:
+    """``graphsvc load`` in English (the texts these tests check); bokmål, the default, is
+    checked by the tests that pass ``lang="nb"``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
+    env["GRAPHSVC_LANG"] = lang
     return subprocess.run([sys.executable, "-m", "graphsvc.cli", "load", *args], cwd=cwd,
                           env=env, stdout=subprocess.PIPE, stderr=stderr, text=True, timeout=120,
                           check=False)
@@ -43,15 +47,33 @@ def test_report_names_formats_counts_skips_and_rejected_rows(tmp_path):
                  cwd=tmp_path)
     assert result.returncode == 3, result.stderr  # loaded, but some rows were rejected
     out = result.stdout
-    assert "enheter.csv (brreg): 11 row(s), 2 rejected" in out
+    assert "enheter.csv (brreg): 11 rows, 2 rejected" in out
     assert "frivillighet.json (frivillighet)" in out
     assert "actors      created     6" in out
     assert "1  outside the chosen kommuner" in out
     assert "1  business, not loaded without --include business" in out  # the bakery
     assert f"orgnrs with no actor: {reg.UTEN_ENHET}" in out
-    assert f"2 row(s) rejected (not loaded):\n  enheter.csv:11 field 'organisasjonsnummer': " \
+    assert f"2 rows rejected (not loaded):\n  enheter.csv:11 field 'organisasjonsnummer': " \
            f"orgnr '{reg.BAD_ORGNR}'" in out
     assert result.stderr == ""  # piped: no progress bar
+
+
+def test_the_report_is_in_bokmal_by_default(tmp_path):
+    result = run(str(SRC / "enheter.csv"), str(SRC / "frivillighet.json"), "--kommune", "0399",
+                 cwd=tmp_path, lang="nb")
+    out = result.stdout
+    assert result.returncode == 3, result.stderr
+    assert out.startswith("Leste 16 rader fra 2 filer; lagret som revisjon 1.\n"), out
+    assert "enheter.csv (brreg): 11 rader, 2 avvist" in out
+    assert "aktører     nye     6  endret     0  uendret     0" in out
+    assert f"organisasjonsnumre uten aktør: {reg.UTEN_ENHET}" in out
+    assert (f"2 rader avvist (ikke lastet):\n  enheter.csv:11 felt 'organisasjonsnummer': "
+            f"organisasjonsnummeret '{reg.BAD_ORGNR}' har feil kontrollsiffer (skrivefeil?)"
+            ) in out
+    assert " row" not in out and "rejected" not in out
+    english = run(str(SRC / "enheter.csv"), "--kommune", "0399", "--lang", "en", cwd=tmp_path,
+                  lang="nb")
+    assert english.stdout.startswith("Read 11 rows from 1 file; nothing changed"), english.stdout
 
 
 def test_json_report(tmp_path):
@@ -79,6 +101,13 @@ def test_unreadable_files_exit_non_zero_with_the_store_unchanged(tmp_path, name,
     assert result.stderr.startswith(f"graphsvc: error: {name}: ")
     assert message in result.stderr
     assert state(tmp_path) == before
+
+
+def test_a_file_that_cannot_be_read_is_said_in_bokmal_by_default(tmp_path):
+    result = run(str(SRC / "broken_no_coordinates.csv"), cwd=tmp_path, lang="nb")
+    assert result.returncode == 1
+    assert result.stderr == ("graphsvc: feil: broken_no_coordinates.csv: den påkrevde kolonnen "
+                             "'type' (eller kind) mangler; kolonner i filen: navn, adresse\n")
 
 
 def test_wrong_format_given_is_refused(tmp_path):
@@ -175,9 +204,9 @@ def test_the_template_loaded_twice_and_renamed_creates_nothing_the_second_and_th
         assert again["written"]["revision"] == revision
     assert state(tmp_path)[0] == revision
     text = run(str(renamed), cwd=tmp_path).stdout
-    assert text.startswith(f"Read 4 row(s) from 1 file(s); nothing changed, so nothing was "
+    assert text.startswith(f"Read 4 rows from 1 file; nothing changed, so nothing was "
                            f"written (store revision {revision}).")
-    assert ("1 person(s) matched to people already stored (same id):\n"
+    assert ("1 person matched to people already stored (same id):\n"
             "  kopi av malen.xlsx:4: ws:nordbygda-mai-2024:ola-eksempel") in text
 
 
@@ -190,21 +219,21 @@ def test_exit_status_0_all_loaded_3_some_rejected_1_nothing_written(tmp_path):
     assert run(str(good), cwd=tmp_path).returncode == 0
     partly = run(str(BROKEN_ROWS_CSV), cwd=tmp_path)
     assert partly.returncode == 3
-    assert ("  broken_rows.csv (workshop): 7 row(s), 2 rejected, 1 tie(s) left out\n"
+    assert ("  broken_rows.csv (workshop): 7 rows, 2 rejected, 1 tie left out\n"
             in partly.stdout)
-    assert ("2 row(s) rejected (not loaded):\n"
+    assert ("2 rows rejected (not loaded):\n"
             "  broken_rows.csv:5 field 'tilbyr': the quote (\") that opens in this cell on line 5 "
             "does not close on that line, so line 5 has 13 fields, the header has 12; close the "
             "quote and load again\n"
             "  broken_rows.csv:7: line 7 has 14 fields, the header has 12 (a value that contains "
             "';' must be in double quotes)\n"
-            "1 tie(s) left out (the rest of the row loaded):\n"
+            "1 tie left out (the rest of the row loaded):\n"
             "  broken_rows.csv:4 field 'kontakter': tie target 'Nobody Testesen'") in partly.stdout
     before = state(tmp_path)
     nothing = run(str(bad), cwd=tmp_path)
     assert nothing.returncode == 1
     assert nothing.stderr == (
-        "graphsvc: error: all 2 row(s) rejected, so nothing was written. First: bad.csv:2 "
+        "graphsvc: error: all 2 rows rejected, so nothing was written. First: bad.csv:2 "
         "field 'type': unknown kind 'romvesen'; use enkeltperson, lag/forening, institusjon, "
         "frivilligsentral, kommune or bedrift\n"
         "  bad.csv:2 field 'type': unknown kind 'romvesen'; use enkeltperson, lag/forening, "
@@ -234,7 +263,7 @@ def test_post_imports_answers_the_one_error_shape_with_the_rows_in_detail(tmp_pa
     bad = "aktør;type;kontakter\nRart lag;romvesen;\n".encode()
     tie = "aktør;type;kontakter\nTestvik kor;lag;kjenner:Ingen\n".encode()
     with TestClient(app) as api:
-        response = api.post("/imports", files={"file": ("bad.csv", bad, "text/csv")})
+        response = api.post("/imports?lang=en", files={"file": ("bad.csv", bad, "text/csv")})
         assert response.status_code == 422
         body = response.json()
         assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
@@ -242,11 +271,19 @@ def test_post_imports_answers_the_one_error_shape_with_the_rows_in_detail(tmp_pa
         assert body["error"]["detail"]["rows"] == [
             {"file": "bad.csv", "line": 2, "field": "type",
              "reason": "unknown kind 'romvesen'; use enkeltperson, lag/forening, institusjon, "
-                       "frivilligsentral, kommune or bedrift"}]
-        strict = api.post("/imports?strict=true", files={"file": ("t.csv", tie, "text/csv")})
+                       "frivilligsentral, kommune or bedrift",
+             "reason_code": "row.sheet.kind_unknown"}]
+        nb = api.post("/imports", files={"file": ("bad.csv", bad, "text/csv")}).json()["error"]
+        assert nb["message"] == ("alle 1 rad avvist, så ingenting ble skrevet. Første: bad.csv:2 "
+                                 "felt 'type': ukjent aktørtype 'romvesen'; bruk enkeltperson, "
+                                 "lag/forening, institusjon, frivilligsentral, kommune eller "
+                                 "bedrift")
+        assert nb["detail"]["rows"][0]["reason_code"] == "row.sheet.kind_unknown"
+        strict = api.post("/imports?strict=true&lang=en",
+                          files={"file": ("t.csv", tie, "text/csv")})
         assert strict.status_code == 422
         assert strict.json()["error"]["message"].startswith(
-            "1 tie(s) rejected in strict mode, so nothing was written.")
+            "1 tie rejected in strict mode, so nothing was written.")
         assert "--" not in strict.json()["error"]["message"]
         assert store.revision() == 0
         loaded = api.post("/imports?workshop=Testvik%202024",

@@ -93,8 +93,20 @@ def test_text_is_bokmal_by_default_and_pseudonymised(capsys, store_url, demo_bat
 
 
 def test_errors_are_one_line_and_non_zero(capsys, store_url):
-    code, _out, err = run(capsys, "paths", "demo:nope", "--store", store_url)
+    code, _out, err = run(capsys, "paths", "demo:nope", "--store", store_url, "--lang", "en")
     assert code == 1 and err.strip() == "graphsvc: error: no actor with id 'demo:nope'"
     code, _out, err = run(capsys, "team", "demo:init001", "--category", "x.y",
-                          "--store", store_url)
+                          "--store", store_url, "--lang", "en")
     assert code == 1 and err.strip() == "graphsvc: error: unknown category 'x.y'"
+
+
+def test_errors_are_in_bokmal_by_default_and_follow_graphsvc_lang(capsys, store_url,
+                                                                  monkeypatch):
+    code, _out, err = run(capsys, "paths", "demo:nope", "--store", store_url)
+    assert code == 1 and err.strip() == "graphsvc: feil: ingen aktør har id 'demo:nope'"
+    code, _out, err = run(capsys, "team", "demo:init001", "--category", "x.y",
+                          "--store", store_url)
+    assert code == 1 and err.strip() == "graphsvc: feil: ukjent kategori 'x.y'"
+    monkeypatch.setenv("GRAPHSVC_LANG", "en")
+    code, _out, err = run(capsys, "paths", "demo:nope", "--store", store_url)
+    assert err.strip() == "graphsvc: error: no actor with id 'demo:nope'"

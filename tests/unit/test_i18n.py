@@ -4,6 +4,7 @@ analyses actually write shows no codes, no wrong plurals and no dangling lists."
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 import re
@@ -12,18 +13,22 @@ from pathlib import Path
 import pytest
 
 import graphsvc
+import loaders
 import visualisations
 from graphsvc import i18n
 from tests.fixtures.graphs import small_community
 
 GLOSSARY = Path(__file__).parents[2] / "docs" / "glossary.md"
 TIE_CODE = re.compile(r"\b[A-Z]{3,}(?:_[A-Z]+)*\b")
+# Upper-case words a planner knows as words, not codes (file formats, the API).
+ABBREVIATIONS = {"CSV", "XLSX", "UTF", "API"}
+ROOT = Path(__file__).parents[2]
 KIND_CODES = ("individual", "association", "institution", "municipality", "business")
 
 
 def _import_everything() -> None:
     """Every module that registers texts, found by walking the packages (new ones included)."""
-    for pkg in (graphsvc, visualisations):
+    for pkg in (graphsvc, visualisations, loaders):
         for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
             if ".api" in mod.name or mod.name.endswith("__main__"):
                 continue  # the API only passes lang through; importing it needs the web stack
@@ -92,8 +97,8 @@ def test_texts_use_the_glossary_terms(lang):
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_texts_show_no_codes(lang):
-    assert [(where, t) for where, t in texts(lang) if TIE_CODE.search(t)
-            and not TIE_CODE.fullmatch(t)] == []
+    assert [(where, t) for where, t in texts(lang)
+            if set(TIE_CODE.findall(t)) - ABBREVIATIONS and not TIE_CODE.fullmatch(t)] == []
 
 
 def test_the_shared_vocabulary_is_the_glossary():
@@ -193,3 +198,82 @@ def test_community_names_say_who_is_in_them():
     en = communities(small_community(), lang="en")
     assert all(c["explanation"][0].startswith(("Around ", "Individuals in"))
                for c in en["communities"])
+
+
+# ---- errors, row errors and skip reasons: a key plus values, said in the reader's language ----
+
+RAISING = {"GraphsvcError", "NotFoundError", "ValidationError", "UnknownReferenceError",
+           "ImportFailed", "StoreError", "ConfigError", "RowError", "Text"}
+# Modules whose errors are still one English text in every language (not yet given keys).
+NOT_YET_KEYED = {"graphsvc/views.py", "graphsvc/store/base.py", "graphsvc/store/__init__.py",
+                 "graphsvc/store/cypher.py", "graphsvc/store/runners.py",
+                 "graphsvc/store/sqlite.py", "graphsvc/store/neo4j.py", "graphsvc/cli/views.py",
+                 "graphsvc/cli/demo.py", "visualisations/map.py", "visualisations/print.py",
+                 "visualisations/encoding.py", "loaders/brreg.py", "loaders/frivillighet.py",
+                 "loaders/kommuner.py", "loaders/opendata.py", "loaders/streams.py",
+                 "loaders/detect.py", "loaders/demo.py", "graphsvc/model.py"}
+
+
+def _text_calls():
+    """Every ``SomeError("…")``, ``RowError(…, "…")`` and ``Text("…")`` with a literal text."""
+    for pkg in ("graphsvc", "loaders", "visualisations"):
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name not in RAISING:
+                    continue
+                args = node.args[3:4] if name == "RowError" else node.args[:1]
+                args += [k.value for k in node.keywords if k.arg == "reason_code"]
+                for arg in args:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        yield rel, node.lineno, arg.value
+                    elif isinstance(arg, ast.JoinedStr) and name != "Text":  # Text(f"tie.{k}")
+                        yield rel, node.lineno, None
+
+
+def test_every_error_text_is_a_registered_key():
+    """A typo in a key would show the key itself; a new English-only sentence would show in
+    bokmål answers. Both fail here (modules not yet converted are listed above)."""
+    keys = i18n.text_keys()
+    calls = list(_text_calls())
+    assert len(calls) > 100
+    bad = [(rel, line, key) for rel, line, key in calls
+           if rel not in NOT_YET_KEYED and (key is None or key not in keys)]
+    assert bad == []
+
+
+def test_every_error_key_is_said_in_both_languages_with_the_same_values():
+    keys = i18n.text_keys()
+    assert {"error.not_found.actor", "error.unknown_district", "error.unknown_query",
+            "row.fields.more", "row.sheet.kind_missing", "error.import.all_rejected"} <= set(keys)
+    for key, messages in keys.items():
+        nb, en = messages.template(key, "nb"), messages.template(key, "en")
+        assert i18n.placeholders(nb) == i18n.placeholders(en), key
+        assert nb and en, key
+
+
+def test_an_error_is_said_in_the_language_asked_for():
+    from graphsvc.errors import ImportFailed, NotFoundError, RowError, Text
+
+    error = NotFoundError("error.not_found.actor", id="demo:nope")
+    assert error.message_in("nb") == "ingen aktør har id 'demo:nope'"
+    assert error.message_in("en") == str(error) == "no actor with id 'demo:nope'"
+    assert error.to_dict("nb") == {"error": {"code": "not_found", "message":
+                                             "ingen aktør har id 'demo:nope'",
+                                             "detail": {"id": "demo:nope"}}}
+    row = RowError("ark.csv", 7, None, Text("row.fields.more", line=7, n=14, width=12, d="';'"))
+    assert row.to_dict("nb") == {
+        "file": "ark.csv", "line": 7, "field": None, "reason_code": "row.fields.more",
+        "reason": "linje 7 har 14 felt, men overskriftsraden har 12 (en verdi som inneholder "
+                  "';' må stå i anførselstegn)"}
+    assert row.to_dict("en")["reason"] == ("line 7 has 14 fields, the header has 12 (a value "
+                                           "that contains ';' must be in double quotes)")
+    failed = ImportFailed("error.import.all_rejected", rows=[row],
+                          fill={"count": Text("import.count.rows", n=1), "first": row})
+    assert failed.message_in("nb") == (
+        "alle 1 rad avvist, så ingenting ble skrevet. Første: ark.csv:7: linje 7 har 14 felt, "
+        "men overskriftsraden har 12 (en verdi som inneholder ';' må stå i anførselstegn)")
+    assert failed.to_dict("en")["error"]["detail"]["rows"][0]["reason_code"] == "row.fields.more"

@@ -93,8 +93,10 @@ def test_booklet(api):
         pytest.param("/maps/district.html", {}, 422, "needs a district", id="no-district"),
         pytest.param("/maps/path.html", {"from": "demo:p10", "to": "demo:kommune"}, 404,
                      "no path between", id="no-path"),
-        pytest.param("/prints/network.pdf", {"district": "Atlantis"}, 422,
+        pytest.param("/prints/network.pdf", {"district": "Atlantis", "lang": "en"}, 422,
                      "unknown district 'Atlantis'", id="unknown-district"),
+        pytest.param("/prints/network.pdf", {"district": "Atlantis"}, 422,
+                     "ukjent grend 'Atlantis'; kjente grender: ", id="unknown-district-nb"),
     ],
 )
 def test_errors_have_the_one_shape(api, url, params, status, message):

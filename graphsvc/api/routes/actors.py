@@ -81,11 +81,10 @@ def list_actors(
 def require_actor(G: nx.MultiDiGraph, actor_id: str) -> None:
     """404 unless ``actor_id`` is an actor; an initiative's id says where it is."""
     if actor_id in G and G.nodes[actor_id].get("node_type") == "initiative":
-        raise NotFoundError(f"'{actor_id}' is an initiative, not an actor: see "
-                            f"/initiatives/{actor_id}", id=actor_id,
+        raise NotFoundError("error.not_found.initiative_not_actor", id=actor_id,
                             see=f"/initiatives/{actor_id}")
     if actor_id not in G or G.nodes[actor_id].get("node_type") != "actor":
-        raise NotFoundError(f"no actor with id '{actor_id}'", id=actor_id)
+        raise NotFoundError("error.not_found.actor", id=actor_id)
 
 
 @router.get("/{actor_id}", response_model=ActorPublic)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 
-from graphsvc.api.deps import StoreDep
+from graphsvc.api.deps import LangDep, StoreDep
 from graphsvc.errors import ValidationError
 from loaders.importer import FORMATS, import_files
 
@@ -22,6 +22,7 @@ MAX_UPLOAD = 50 * 1024 * 1024
 @router.post("/imports")
 def upload(
     store: StoreDep,
+    lang: LangDep,
     file: Annotated[UploadFile, File(description="an Enhetsregisteret CSV/JSON (may be gzip), "
                                      "Frivillighetsregisteret JSON, open-data CSV, SSB Klass "
                                      "kommune codes, or a workshop sheet (.csv or .xlsx)")],
@@ -42,10 +43,11 @@ def upload(
     name = Path(file.filename or "upload.csv").name
     data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise ValidationError(f"{name}: larger than {MAX_UPLOAD // 2**20} MB", file=name)
+        raise ValidationError("error.upload_too_large", file=name,
+                              fill={"mb": MAX_UPLOAD // 2**20})
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
         return import_files(store, [path], fmt=fmt, strict=strict, names={str(path): name},
                             kommuner=kommune, kind=kind, category=category, workshop=workshop,
-                            include=include)
+                            include=include, lang=lang)

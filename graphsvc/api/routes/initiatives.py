@@ -80,6 +80,6 @@ def get_initiative(initiative_id: str, G: GraphDep, settings: SettingsDep) -> In
     required categories, and which of them the participants offer and which nobody does (for
     a team that closes the gaps, see ``/teams?initiative=``)."""
     if initiative_id not in G or G.nodes[initiative_id].get("node_type") != "initiative":
-        raise NotFoundError(f"no initiative with id '{initiative_id}'", id=initiative_id)
+        raise NotFoundError("error.not_found.initiative", id=initiative_id)
     return initiative_public(G, initiative_id, show_names=settings.show_names,
                              with_participants=True)

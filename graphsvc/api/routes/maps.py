@@ -54,7 +54,7 @@ def _checked(G, q: ViewQuery) -> ViewQuery:
     """The filters with the district as the graph spells it; an unknown district or category
     is invalid input (422), as on every route, not an empty map."""
     if q.category is not None and q.category not in load_taxonomy():
-        raise ValidationError(f"unknown category '{q.category}'", category=q.category)
+        raise ValidationError("error.unknown_category", category=q.category)
     if q.district is None:
         return q
     return q.model_copy(update={"district": known_district(G, q.district)})

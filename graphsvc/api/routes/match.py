@@ -38,14 +38,14 @@ def match(
         found = next(((n, h) for n, d in G.nodes(data=True) for h in d.get("needs", ())
                       if h["id"] == need), None)
         if found is None:
-            raise NotFoundError(f"no need with id '{need}'", id=need)
+            raise NotFoundError("error.not_found.need", id=need)
         holder, held = found
         category = category or held["category"]
         district = district or held.get("district") or G.nodes[holder].get("district")
         seeker = seeker or holder
         capacity = capacity or held.get("capacity")
     if category is None:
-        raise ValidationError("give a category (e.g. ?category=help.transport) or a need id")
+        raise ValidationError("error.category_or_need")
     return MatchPublic(**match_need(G, category, district=district, seeker=seeker, limit=limit,
                                     capacity=capacity, availability=availability, lat=lat,
                                     lon=lon, show_names=settings.show_names, lang=lang))
