@@ -60,6 +60,8 @@ _ROW_KEYS = (
     "overordnetenhet", "konkurs", "underavvikling", "undertvangsavviklingellertvangsopplosning",
     "slettedato", "nedleggelsesdato", "institusjonellsektorkode.kode",
     "institusjonellsektorkode.beskrivelse", "aktivitet", "vedtektsfestetformaal",
+    # Some exports split the prose over numbered columns.
+    "aktivitet2", "aktivitet3", "vedtektsfestetformaal2", "vedtektsfestetformaal3",
     *(f"{p}.{f}" for p in ("forretningsadresse", "postadresse", "beliggenhetsadresse")
       for f in ("adresse", "postnummer", "poststed", "kommunenummer")),
 )
@@ -365,8 +367,8 @@ class _Parser:
                 nace=nace, founded=dates["stiftelsesdato"] or dates["oppstartsdato"],
                 homepage=get("hjemmeside") or None,
                 parent_orgnr=get("overordnetenhet") or None,
-                kind_rule=rule, activity=_text(get("aktivitet")),
-                purpose=_text(get("vedtektsfestetformaal")),
+                kind_rule=rule, activity=_text(get, "aktivitet"),
+                purpose=_text(get, "vedtektsfestetformaal"),
                 postal_address=postal if postal != address else None,
                 nace2=get("naeringskode2.kode") or None, nace3=get("naeringskode3.kode") or None,
                 nace_text=nace_text or None, sector=sector,
@@ -387,9 +389,10 @@ def _address(get: Getter, prefix: str) -> str | None:
     return "\n".join([*lines, town] if town else lines) or None
 
 
-def _text(value: str) -> str | None:
-    """Register prose as one paragraph (the JSON form gives it as a list of lines)."""
-    return " ".join(value.split()) or None
+def _text(get: Getter, key: str) -> str | None:
+    """Register prose as one paragraph (the JSON form gives it as a list of lines, some CSV
+    exports in numbered columns ``aktivitet2``, ``aktivitet3``)."""
+    return " ".join(" ".join(get(k) for k in (key, f"{key}2", f"{key}3")).split()) or None
 
 
 _FIELD_HEADERS = {

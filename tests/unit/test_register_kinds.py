@@ -144,3 +144,16 @@ def test_a_church_list_gives_its_adressenavn_as_the_address(tmp_path):
     path.write_text("navn;adressenavn;lat;lon\nTestvik kirke;Kirkebakken 1;58.9;5.7\n", "utf-8")
     [kirke] = read_opendata(path, kind="institution").batch.actors
     assert kirke.address == "Kirkebakken 1"
+
+
+def test_prose_split_over_numbered_columns_is_joined(tmp_path):
+    header = [*rk.ENHETER_HEADER, "aktivitet2", "vedtektsfestetFormaal2"]
+    row = dict(rk.ENHETER[9], aktivitet="Dansekurs for barn,", aktivitet2="og seniordans.",
+               vedtektsfestetFormaal="Å fremme dans", vedtektsfestetFormaal2="for alle.")
+    path = tmp_path / "e.csv"
+    path.write_text(rk.csv_text(header, [row]), "utf-8")
+    result = read_brreg(path)
+    [klubb] = result.batch.actors
+    assert (klubb.activity, klubb.purpose) == ("Dansekurs for barn, og seniordans.",
+                                               "Å fremme dans for alle.")
+    assert "aktivitet2" not in result.ignored_columns
