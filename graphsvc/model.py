@@ -108,6 +108,10 @@ class Actor(_Input):
     homepage: str | None = Field(default=None, max_length=300)
     parent_orgnr: str | None = Field(default=None, pattern=r"^\d{9}$")
     icnpo: list[IcnpoCategory] | None = None
+    # Where ``district`` came from: "given" (a sheet, a source column, POST /actors) or the
+    # rule that derived it, "polygon:<file>" / "postnummer:<file>" (loaders/districts.py).
+    district_rule: str | None = Field(default=None, max_length=300)
+    postnummer: str | None = Field(default=None, pattern=r"^\d{4}$")
     # Which rule of graphsvc/data/register_rules.json gave the kind (DESIGN 5.1).
     kind_rule: str | None = Field(default=None, max_length=100)
     # What the register says in its own words (shown in the map's details): ``aktivitet``,

@@ -19,6 +19,9 @@ from graphsvc.errors import NotFoundError, UnknownReferenceError
 from graphsvc.model import Actor, GraphBatch, Initiative, Need, Resource, Tie, WriteReport
 
 RECORD_TYPES = ("actors", "initiatives", "resources", "needs", "ties")
+# Key → JSON documents beside the graph (a district definition per kommune); ``_fetch``,
+# ``_all`` and ``_apply`` take this kind too, as records ``{"id": key, "value": ...}``.
+DOCUMENTS = "documents"
 MODELS = {
     "actors": Actor,
     "initiatives": Initiative,
@@ -79,12 +82,14 @@ class GraphStore(abc.ABC):
         """Remove everything (tests and ``graphsvc demo --reset``); bumps the revision."""
 
     # ---- shared behaviour -----------------------------------------------------------------
-    def write(self, batch: GraphBatch) -> WriteReport:
+    def write(self, batch: GraphBatch, *, documents: dict[str, Any] | None = None) -> WriteReport:
         """Validate ``batch`` and apply it atomically. Raises ``UnknownReferenceError`` (and
         writes nothing) if a tie, resource or need refers to an id that is neither stored nor
-        in the batch."""
+        in the batch. ``documents`` (key → JSON value) are stored in the same transaction."""
         self._check_references(batch)
         changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        if documents:
+            changes[DOCUMENTS] = [(k, {"id": k, "value": v}) for k, v in documents.items()]
         report = WriteReport(revision=0)
         for kind in RECORD_TYPES:
             rows: dict[str, dict[str, Any]] = {}
@@ -117,6 +122,11 @@ class GraphStore(abc.ABC):
                 f"{len(missing)} unknown id(s) referenced, e.g. '{first[0]}' in {wanted[first[0]]}",
                 missing=first,
             )
+
+    def documents(self, keys: list[str]) -> dict[str, Any]:
+        """Stored documents (settings-like JSON such as a kommune's district definition) by
+        key; missing keys are left out. Written with ``write(..., documents=...)``."""
+        return {k: d["value"] for k, d in self._fetch(DOCUMENTS, keys).items()} if keys else {}
 
     def get_actor(self, actor_id: str) -> Actor:
         data = self._fetch("actors", [actor_id]).get(actor_id)

@@ -12,6 +12,7 @@ Graph shape::
     (:Actor|:Initiative)-[:NEEDS]->(:Need {id, holder, data, ...})
     (:Actor|:Initiative)-[:<TIE_KIND> {data, strength}]->(:Actor|:Initiative)
     (:Meta {key: 'revision', value})
+    (:Document {id, data})  key → JSON beside the graph (a district definition per kommune)
 
 ``data`` is the record's full JSON, so a store reads back exactly what it wrote; the other
 properties are copies for people querying the database directly.
@@ -36,6 +37,7 @@ NODE_LABELS = {
     "initiatives": "Initiative",
     "resources": "Resource",
     "needs": "Need",
+    "documents": "Document",  # key → JSON beside the graph (GraphStore.documents)
 }
 HOLDING_TYPES = {"resources": "OFFERS", "needs": "NEEDS"}
 META_LABEL = "Meta"
@@ -48,6 +50,7 @@ PROPERTIES = {
     "resources": ("holder", "category", "district"),
     "needs": ("holder", "category", "district", "urgency"),
     "ties": ("strength",),
+    "documents": (),
 }
 DIALECTS = ("neo4j", "falkordb")
 
@@ -77,7 +80,8 @@ def _party(var: str, id_expr: str) -> str:
 
 
 # ---- schema DDL: the one place where the dialects differ ---------------------------------------
-KEYS = (("Actor", "id"), ("Initiative", "id"), ("Resource", "id"), ("Need", "id"), ("Meta", "key"))
+KEYS = (("Actor", "id"), ("Initiative", "id"), ("Resource", "id"), ("Need", "id"), ("Meta", "key"),
+        ("Document", "id"))
 LIST_FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
 LIST_NEO4J_CONSTRAINTS = (
     "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties WHERE type = 'UNIQUENESS'\n"
@@ -244,7 +248,7 @@ def write_statement(
         params[param] = rows
         blocks.append(block + f"WITH count(*) AS done_{param}\n")
 
-    for kind in ("actors", "initiatives"):
+    for kind in ("actors", "initiatives", "documents"):
         if changes.get(kind):
             add(_node_block(kind, kind), kind, [_row(kind, d) for _k, d in changes[kind]])
     for kind in ("resources", "needs"):

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS needs (
 CREATE TABLE IF NOT EXISTS ties (
     source TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (source, kind, target));
+CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS resources_holder ON resources(holder);
 CREATE INDEX IF NOT EXISTS needs_holder ON needs(holder);
 CREATE INDEX IF NOT EXISTS ties_target ON ties(target);
@@ -42,6 +43,7 @@ COLUMNS = {
     "resources": ("id", "holder", "category"),
     "needs": ("id", "holder", "category"),
     "ties": ("source", "kind", "target"),
+    "documents": ("id",),
 }
 KEY_COLUMNS = {"ties": ("source", "kind", "target")}
 

@@ -384,3 +384,25 @@ def test_opening_neo4j_explains_what_is_wrong(
     settings = Settings(neo4j_password=password)
     with pytest.raises(error, match=message):
         open_store(url.format(port=_closed_port()), settings)
+
+
+# ---- documents beside the graph ---------------------------------------------------------------
+def test_a_document_is_written_with_its_batch_and_read_back(store: GraphStore) -> None:
+    definition = {"kommunenummer": "4203", "postnummer": {"4817": {"district": "Hisøy"}},
+                  "polygons": [{"name": "Tromøya", "geometry": {"type": "Polygon",
+                                "coordinates": [[[8.9, 58.4], [9.0, 58.4], [9.0, 58.5],
+                                                 [8.9, 58.4]]]}}]}
+    before = store.revision()
+    store.write(community(), documents={"districts:4203": definition})
+
+    assert store.documents(["districts:4203", "districts:0301"]) == {"districts:4203": definition}
+    assert store.revision() > before
+    assert "districts:4203" not in store.to_networkx()  # not part of the graph
+    store.write(GraphBatch(), documents={"districts:4203": {"postnummer": {}}})
+    assert store.documents(["districts:4203"]) == {"districts:4203": {"postnummer": {}}}
+    with pytest.raises(UnknownReferenceError):  # a failed batch stores its document neither
+        store.write(GraphBatch(ties=[Tie(source="demo:x", target="demo:y", kind="KNOWS")]),
+                    documents={"districts:0301": {"postnummer": {}}})
+    assert store.documents(["districts:0301"]) == {}
+    store.clear()
+    assert store.documents(["districts:4203"]) == {}
