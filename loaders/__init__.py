@@ -9,9 +9,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphsvc.errors import RowError
+from graphsvc.i18n import register_texts
 from graphsvc.model import GraphBatch, Provenance
 
 __all__ = ["LoadResult", "Patch", "read_workshop"]
+
+# Texts more than one loader says (each loader registers its own beside its code).
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "skip.outside_kommuner": "utenfor de valgte kommunene",
+        "error.json.invalid": "{file}: er ikke gyldig JSON ({problem})",
+    },
+    "en": {
+        "skip.outside_kommuner": "outside the chosen kommuner",
+        "error.json.invalid": "{file}: is not valid JSON ({problem})",
+    },
+})
 
 
 @dataclass

@@ -12,6 +12,7 @@ import zlib
 from pathlib import Path
 
 from graphsvc.errors import ImportFailed
+from graphsvc.i18n import register_texts
 from loaders.opendata import find_columns
 from loaders.rows import normalise_header
 from loaders.streams import GZIP_MAGIC, peek
@@ -21,7 +22,28 @@ __all__ = ["FORMATS", "detect_format"]
 
 FORMATS = ("brreg", "frivillighet", "opendata", "kommuner", "workshop")
 _BINARY = bytes([*range(9), 11, 12, *range(14, 26), *range(27, 32)])
-_HINT = "; name the format with --format (" + ", ".join(FORMATS) + ")"
+_FORMATS = ", ".join(FORMATS)
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "error.detect.empty_gzip": "{file}: filen er tom (en tom gzip-fil)",
+        "error.detect.gzip": "{file}: gzip-filen er avkortet eller skadet; last den ned på nytt",
+        "error.detect.binary": "{file}: er en binær fil, ikke CSV, JSON eller XLSX",
+        "error.detect.json": "{file}: er JSON, men ikke data fra Enhetsregisteret, "
+                             "Frivillighetsregisteret eller SSB Klass; oppgi formatet med "
+                             "--format ({formats})",
+        "error.detect.unknown": "{file}: innholdet sier ikke hva slags fil dette er (første "
+                                "rad: {first}); oppgi formatet med --format ({formats})",
+    },
+    "en": {
+        "error.detect.empty_gzip": "{file}: the file is empty (an empty gzip)",
+        "error.detect.gzip": "{file}: the gzip file is truncated or corrupt; download it again",
+        "error.detect.binary": "{file}: is a binary file, not CSV, JSON or XLSX",
+        "error.detect.json": "{file}: is JSON but not Enhetsregisteret, Frivillighetsregisteret "
+                             "or SSB Klass data; name the format with --format ({formats})",
+        "error.detect.unknown": "{file}: cannot tell what kind of file this is from its content "
+                                "(first row: {first}); name the format with --format ({formats})",
+    },
+})
 
 
 def _empty_gzip(path: Path) -> bool:
@@ -40,22 +62,22 @@ def detect_format(path: str | Path, name: str | None = None) -> str:
         with path.open("rb") as fh:
             magic = fh.read(8)
     except FileNotFoundError:
-        raise ImportFailed(f"{name}: file not found ({path})", file=name) from None
+        raise ImportFailed("error.file.not_found", file=name, fill={"path": str(path)}) from None
     except OSError as exc:
-        raise ImportFailed(f"{name}: cannot be opened ({exc.strerror})", file=name) from exc
+        raise ImportFailed("error.file.unopenable", file=name,
+                           fill={"problem": exc.strerror}) from exc
     if not magic:
-        raise ImportFailed(f"{name}: the file is empty", file=name)
+        raise ImportFailed("error.file.empty", file=name)
     if magic.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0")):
         return "workshop"  # a workbook; the workshop reader explains what it cannot read
     head = peek(path)
     if magic.startswith(GZIP_MAGIC) and not head:
-        raise ImportFailed(f"{name}: " + ("the file is empty (an empty gzip)" if _empty_gzip(path)
-                                          else "the gzip file is truncated or corrupt; "
-                                               "download it again"), file=name)
+        raise ImportFailed("error.detect.empty_gzip" if _empty_gzip(path)
+                           else "error.detect.gzip", file=name)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "workshop"
     if len(head.translate(None, _BINARY)) != len(head):
-        raise ImportFailed(f"{name}: is a binary file, not CSV, JSON or XLSX", file=name)
+        raise ImportFailed("error.detect.binary", file=name)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if text.startswith(("{", "[")):
         if '"icnpoKategorier"' in text or "frivilligOrganisasjon" in text:
@@ -64,8 +86,7 @@ def detect_format(path: str | Path, name: str | None = None) -> str:
             return "kommuner"
         if '"organisasjonsnummer"' in text:
             return "brreg"
-        raise ImportFailed(f"{name}: is JSON but not Enhetsregisteret, Frivillighetsregisteret "
-                           "or SSB Klass data" + _HINT, file=name)
+        raise ImportFailed("error.detect.json", file=name, fill={"formats": _FORMATS})
     header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = max(";,\t", key=header_line.count)
     cells = next(csv.reader([header_line], delimiter=delimiter), [])
@@ -81,5 +102,5 @@ def detect_format(path: str | Path, name: str | None = None) -> str:
     if keys & {*WORKSHOP_COLUMNS["name"], *WORKSHOP_COLUMNS["kind"]}:
         return "workshop"  # its reader names a missing required column
     shown = ", ".join(c.strip() for c in cells[:8]) or "no header"
-    raise ImportFailed(f"{name}: cannot tell what kind of file this is from its content "
-                       f"(first row: {shown})" + _HINT, file=name)
+    raise ImportFailed("error.detect.unknown", file=name,
+                       fill={"first": shown, "formats": _FORMATS})

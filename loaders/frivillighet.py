@@ -18,11 +18,34 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import ImportFailed, RowError
+from graphsvc.errors import ImportFailed, RowError, Text
+from graphsvc.i18n import register_texts
 from graphsvc.model import GraphBatch, IcnpoCategory, Provenance
 from loaders import LoadResult, Patch
 from loaders.ids import brreg_id, orgnr_problem
 from loaders.streams import Progress, iter_json_array, open_stream
+
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "error.frivillighet.no_orgnr": "{file}: post {record} har ikke 'organisasjonsnummer'; er "
+                                       "dette en fil fra Frivillighetsregisteret?",
+        "error.frivillighet.not_json": "{file}: er ikke JSON (Frivillighetsregisteret gir JSON)",
+        "error.frivillighet.not_register": "{file}: er JSON, men ikke data fra "
+                                           "Frivillighetsregisteret (ingen liste '_embedded' med "
+                                           "organisasjoner)",
+        "skip.frivillighet.no_icnpo": "ingen ICNPO-kategori",
+        "row.frivillighet.icnpo": "ukjent ICNPO-kode '{code}'",
+    },
+    "en": {
+        "error.frivillighet.no_orgnr": "{file}: record {record} has no 'organisasjonsnummer'; is "
+                                       "this a Frivillighetsregisteret file?",
+        "error.frivillighet.not_json": "{file}: is not JSON (Frivillighetsregisteret gives JSON)",
+        "error.frivillighet.not_register": "{file}: is JSON but not Frivillighetsregisteret data "
+                                           "(no '_embedded' list of organisations)",
+        "skip.frivillighet.no_icnpo": "no ICNPO category",
+        "row.frivillighet.icnpo": "unknown ICNPO code '{code}'",
+    },
+})
 
 __all__ = ["ICNPO_TO_TAXONOMY", "icnpo_names", "read_frivillighet"]
 
@@ -76,9 +99,8 @@ def read_frivillighet(
     with open_stream(path, name) as stream:
         for n, record in enumerate(_records(stream.text, name), start=1):
             if not isinstance(record, dict) or "organisasjonsnummer" not in record:
-                raise ImportFailed(
-                    f"{name}: record {n} has no 'organisasjonsnummer'; is this a "
-                    "Frivillighetsregisteret file?", file=name, line=n)
+                raise ImportFailed("error.frivillighet.no_orgnr", file=name, line=n,
+                                   fill={"record": n})
             seen.update(record)
             patch = _patch(record, n, name, loaded, rejected, skipped)
             if patch is not None:
@@ -100,11 +122,11 @@ def _records(text: Any, name: str) -> Iterable[Any]:
     if head == "[":
         return iter_json_array(text, name)
     if head != "{":
-        raise ImportFailed(f"{name}: is not JSON (Frivillighetsregisteret gives JSON)", file=name)
+        raise ImportFailed("error.frivillighet.not_json", file=name)
     try:
         page = json.load(text)
     except json.JSONDecodeError as exc:
-        raise ImportFailed(f"{name}: is not valid JSON ({exc})", file=name) from exc
+        raise ImportFailed("error.json.invalid", file=name, fill={"problem": str(exc)}) from exc
     embedded = page.get("_embedded")
     if isinstance(embedded, dict):
         return next((v for v in embedded.values() if isinstance(v, list)), [])
@@ -112,8 +134,7 @@ def _records(text: Any, name: str) -> Iterable[Any]:
         return [page]
     if "page" in page:
         return []
-    raise ImportFailed(f"{name}: is JSON but not Frivillighetsregisteret data (no '_embedded' "
-                       "list of organisations)", file=name)
+    raise ImportFailed("error.frivillighet.not_register", file=name)
 
 
 def _code(raw: Any) -> str:
@@ -129,7 +150,7 @@ def _patch(record: dict[str, Any], line: int, name: str, loaded: datetime,
         return None
     raw = record.get("icnpoKategorier") or []
     if not raw:
-        skipped["no ICNPO category"] += 1
+        skipped[Text("skip.frivillighet.no_icnpo")] += 1
         return None
     names = icnpo_names()
     found: list[tuple[int, IcnpoCategory]] = []
@@ -139,7 +160,7 @@ def _patch(record: dict[str, Any], line: int, name: str, loaded: datetime,
             code = _code(item.get("kategori")) or code
         if code not in names:
             rejected.append(RowError(name, line, "icnpoKategorier",
-                                     f"unknown ICNPO code '{code or item}'"))
+                                     Text("row.frivillighet.icnpo", code=code or str(item))))
             return None
         try:
             order = int(item.get("rekkefoelge") or 99)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError as ModelError
 
-from graphsvc.errors import ImportFailed, RowError
+from graphsvc.errors import ImportFailed, RowError, Text
+from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch, Provenance
 from loaders import LoadResult
 from loaders.rows import open_table
@@ -23,6 +24,29 @@ from loaders.streams import open_stream, peek
 __all__ = ["read_kommuner"]
 
 UNKNOWN_CODES = {"9999", "0000"}  # "Uoppgitt"/"Ukjent" in Klass, not a municipality
+
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "row.kommune.code": "'{code}' er ikke et firesifret kommunenummer",
+        "row.kommune.name_missing": "navnet mangler",
+        "row.kommune.invalid": "{problem}",
+        "skip.kommune.unknown": "ikke en kommune (kode {code})",
+        "error.kommune.no_codes": "{file}: er JSON, men har ingen liste 'codes' (SSB Klass)",
+        "error.kommune.missing_column": "{file}: {n:den påkrevde kolonnen|de påkrevde "
+                                        "kolonnene} {what} mangler (CSV fra SSB Klass); "
+                                        "kolonner i filen: {found}",
+    },
+    "en": {
+        "row.kommune.code": "'{code}' is not a 4-digit code",
+        "row.kommune.name_missing": "the name is missing",
+        "row.kommune.invalid": "{problem}",
+        "skip.kommune.unknown": "not a municipality (code {code})",
+        "error.kommune.no_codes": "{file}: is JSON but has no 'codes' list (SSB Klass)",
+        "error.kommune.missing_column": "{file}: required {n:column|columns} {what} "
+                                        "{n:is|are} missing (SSB Klass CSV); columns found: "
+                                        "{found}",
+    },
+})
 
 
 def read_kommuner(
@@ -45,16 +69,16 @@ def read_kommuner(
         rows += 1
         code = code.zfill(4) if code.isdigit() and len(code) < 4 else code
         if not re.fullmatch(r"\d{4}", code):
-            rejected.append(RowError(name, line, "code", f"'{code}' is not a 4-digit code"))
+            rejected.append(RowError(name, line, "code", Text("row.kommune.code", code=code)))
             continue
         if code in UNKNOWN_CODES:
-            skipped[f"not a municipality (code {code})"] += 1
+            skipped[Text("skip.kommune.unknown", code=code)] += 1
             continue
         if wanted is not None and code not in wanted:
-            skipped["outside the chosen kommuner"] += 1
+            skipped[Text("skip.outside_kommuner")] += 1
             continue
         if not kname:
-            rejected.append(RowError(name, line, "name", "the name is missing"))
+            rejected.append(RowError(name, line, "name", Text("row.kommune.name_missing")))
             continue
         try:
             actors.append(Actor(
@@ -62,7 +86,8 @@ def read_kommuner(
                 kommunenummer=code, kind_rule="kommune-list",
                 provenance=Provenance(source=name, source_row=line, loaded_at=loaded)))
         except ModelError as exc:
-            rejected.append(RowError(name, line, "name", str(exc.errors()[0]["msg"])))
+            rejected.append(RowError(name, line, "name", Text(
+                "row.kommune.invalid", problem=str(exc.errors()[0]["msg"]))))
     return LoadResult(GraphBatch(actors=actors), rows, rejected, name, sorted(set(ignored)),
                       skipped=dict(skipped))
 
@@ -74,10 +99,11 @@ def _codes(path: Path, name: str, ignored: list[str]) -> Iterator[tuple[int, str
             try:
                 data = json.load(stream.text)
             except json.JSONDecodeError as exc:
-                raise ImportFailed(f"{name}: is not valid JSON ({exc})", file=name) from exc
+                raise ImportFailed("error.json.invalid", file=name,
+                                   fill={"problem": str(exc)}) from exc
         codes = data.get("codes") if isinstance(data, dict) else None
         if not isinstance(codes, list):
-            raise ImportFailed(f"{name}: is JSON but has no 'codes' list (SSB Klass)", file=name)
+            raise ImportFailed("error.kommune.no_codes", file=name)
         for n, item in enumerate(codes, start=1):
             item = item if isinstance(item, dict) else {}
             ignored.extend(k for k in item if k not in ("code", "name"))
@@ -87,9 +113,9 @@ def _codes(path: Path, name: str, ignored: list[str]) -> Iterator[tuple[int, str
         missing = [c for c in ("code", "name") if c not in table.headers]
         if missing:
             raise ImportFailed(
-                f"{name}: required column {' and '.join(repr(m) for m in missing)} is missing "
-                f"(SSB Klass CSV); columns found: {', '.join(table.headers.values())}",
-                file=name, missing=missing)
+                "error.kommune.missing_column", file=name, missing=missing,
+                fill={"what": [repr(m) for m in missing], "n": len(missing),
+                      "found": ", ".join(table.headers.values())})
         ignored.extend(v for k, v in table.headers.items() if k not in ("code", "name"))
         for row in table.rows:
             yield row.line, row.values["code"], row.values["name"]

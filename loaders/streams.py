@@ -15,7 +15,33 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from graphsvc.errors import ImportFailed
+from graphsvc.errors import ImportFailed, Text
+from graphsvc.i18n import register_texts
+
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "error.stream.gzip": "{file}: gzip-filen er avkortet eller skadet ({problem}); last den "
+                             "ned på nytt",
+        "error.stream.utf8": "{file}: er ikke UTF-8-tekst (byte {byte} ved posisjon {offset} i "
+                             "en blokk); er det riktig fil?",
+        "error.stream.json": "{file}: er ikke en JSON-liste med poster ({problem})",
+        "stream.json.start": "den begynner ikke med '['",
+        "stream.json.found": "ventet ',' eller ']', men fant {found}",
+        "stream.json.early": "den slutter for tidlig",
+        "stream.json.mid": "den slutter midt i en post",
+    },
+    "en": {
+        "error.stream.gzip": "{file}: the gzip file is truncated or corrupt ({problem}); "
+                             "download it again",
+        "error.stream.utf8": "{file}: is not UTF-8 text (byte {byte} at offset {offset} of a "
+                             "block); is it the right file?",
+        "error.stream.json": "{file}: is not a JSON array of records ({problem})",
+        "stream.json.start": "it does not start with '['",
+        "stream.json.found": "expected ',' or ']' but found {found}",
+        "stream.json.early": "it ends early",
+        "stream.json.mid": "it ends in the middle of a record",
+    },
+})
 
 __all__ = ["GZIP_MAGIC", "Progress", "Stream", "guard", "iter_json_array", "open_stream", "peek"]
 
@@ -66,9 +92,10 @@ def open_stream(path: Path, name: str, *, encoding: str = "utf-8-sig") -> Iterat
     try:
         raw = path.open("rb")
     except FileNotFoundError:
-        raise ImportFailed(f"{name}: file not found ({path})", file=name) from None
+        raise ImportFailed("error.file.not_found", file=name, fill={"path": str(path)}) from None
     except OSError as exc:
-        raise ImportFailed(f"{name}: cannot be opened ({exc.strerror})", file=name) from exc
+        raise ImportFailed("error.file.unopenable", file=name,
+                           fill={"problem": exc.strerror}) from exc
     try:
         compressed = raw.read(2) == GZIP_MAGIC
         raw.seek(0)
@@ -86,16 +113,10 @@ def guard(name: str) -> Iterator[None]:
     try:
         yield
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise ImportFailed(
-            f"{name}: the gzip file is truncated or corrupt ({exc}); download it again",
-            file=name,
-        ) from exc
+        raise ImportFailed("error.stream.gzip", file=name, fill={"problem": str(exc)}) from exc
     except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            f"{name}: is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at "
-            f"offset {exc.start} of a block); is it the right file?",
-            file=name,
-        ) from exc
+        raise ImportFailed("error.stream.utf8", file=name, fill={
+            "byte": repr(exc.object[exc.start:exc.start + 1]), "offset": exc.start}) from exc
 
 
 def iter_json_array(text: IO[str], name: str) -> Iterator[Any]:
@@ -128,11 +149,11 @@ def iter_json_array(text: IO[str], name: str) -> Iterator[Any]:
             if not more():
                 return ""
 
-    def broken(what: str) -> ImportFailed:
-        return ImportFailed(f"{name}: is not a JSON array of records ({what})", file=name)
+    def broken(what: Text | str) -> ImportFailed:
+        return ImportFailed("error.stream.json", file=name, fill={"problem": what})
 
     if skip_ws() != "[":
-        raise broken("it does not start with '['")
+        raise broken(Text("stream.json.start"))
     pos += 1
     first = True
     while True:
@@ -141,7 +162,8 @@ def iter_json_array(text: IO[str], name: str) -> Iterator[Any]:
             return
         if not first:
             if ch != ",":
-                raise broken(f"expected ',' or ']' but found {ch!r}" if ch else "it ends early")
+                raise broken(Text("stream.json.found", found=repr(ch)) if ch
+                             else Text("stream.json.early"))
             pos += 1
             skip_ws()
         first = False
@@ -151,6 +173,6 @@ def iter_json_array(text: IO[str], name: str) -> Iterator[Any]:
                 break
             except json.JSONDecodeError as exc:
                 if len(buf) - pos > _MAX_OBJECT or not more():
-                    raise broken("it ends in the middle of a record" if eof else str(exc)) from exc
+                    raise broken(Text("stream.json.mid") if eof else str(exc)) from exc
         pos = end
         yield obj

@@ -55,7 +55,8 @@ def test_kommune_codes_become_municipality_actors(name):
         "kommune:0399": "Testvik kommune", "kommune:9901": "Fjordvik kommune",
         "kommune:9902": "Øyvær kommune"}
     assert {a.kind for a in result.batch.actors} == {"municipality"}
-    assert result.skipped == {"not a municipality (code 9999)": 1}
+    assert {str(k): n for k, n in result.skipped.items()} == {"not a municipality (code 9999)": 1}
+    assert result.to_dict()["skipped"] == {"ikke en kommune (kode 9999)": 1}
 
 
 @pytest.mark.parametrize(("name", "fmt"), [
