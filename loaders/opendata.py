@@ -17,10 +17,12 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError as ModelError
 
-from graphsvc.errors import ImportFailed, RowError, ValidationError
+from graphsvc.errors import ImportFailed, RowError, Text, ValidationError
+from graphsvc.i18n import register_texts
 from graphsvc.model import ACTOR_KINDS, Actor, GraphBatch, Provenance
 from graphsvc.taxonomy import load_taxonomy
 from loaders import LoadResult
@@ -30,6 +32,39 @@ from loaders.streams import Progress
 from loaders.workshop import KIND_ALIASES
 
 __all__ = ["COLUMNS", "read_opendata"]
+
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "error.opendata.kind": "ukjent aktørtype '{kind}'; bruk en av {known}",
+        "error.opendata.category": "ukjent kategori '{category}' (se "
+                                   "graphsvc/data/categories.csv)",
+        "error.opendata.missing": "{file}: {n:den påkrevde kolonnen|de påkrevde kolonnene} "
+                                  "{what} mangler; kolonner i filen: {found}",
+        "error.opendata.no_kind": "{file}: filen har ingen kolonne 'type'; si hva radene er med "
+                                  "--kind ({known})",
+        "row.opendata.kind": "ukjent aktørtype '{kind}'",
+        "row.opendata.category": "ukjent kategori '{category}'",
+        "row.opendata.number": "'{value}' er ikke et tall",
+        "row.opendata.repeated": "samme institusjon som på linje {line}",
+        "row.opendata.name_missing": "navnet mangler",
+        "row.opendata.invalid": "{problem}",
+    },
+    "en": {
+        "error.opendata.kind": "unknown kind '{kind}'; use one of {known}",
+        "error.opendata.category": "unknown category '{category}' (see "
+                                   "graphsvc/data/categories.csv)",
+        "error.opendata.missing": "{file}: required {n:column|columns} {what} {n:is|are} "
+                                  "missing; columns found: {found}",
+        "error.opendata.no_kind": "{file}: the file has no 'type' column; say what its rows are "
+                                  "with --kind ({known})",
+        "row.opendata.kind": "unknown kind '{kind}'",
+        "row.opendata.category": "unknown category '{category}'",
+        "row.opendata.number": "'{value}' is not a number",
+        "row.opendata.repeated": "the same institution as line {line}",
+        "row.opendata.name_missing": "the name is missing",
+        "row.opendata.invalid": "{problem}",
+    },
+})
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("navn", "name", "institusjon", "virksomhet"),
@@ -75,9 +110,10 @@ def read_opendata(
     progress: Progress | None = None,
 ) -> LoadResult:
     if kind is not None and kind not in _KINDS:
-        raise ValidationError(f"unknown kind '{kind}'; use one of {', '.join(ACTOR_KINDS)}")
+        raise ValidationError("error.opendata.kind", kind=kind,
+                              fill={"known": ", ".join(ACTOR_KINDS)})
     if category is not None and category not in load_taxonomy():
-        raise ValidationError(f"unknown category '{category}' (see graphsvc/data/categories.csv)")
+        raise ValidationError("error.opendata.category", category=category)
     wanted = set(kommuner) if kommuner else None
     loaded = loaded_at or datetime.now(UTC).replace(microsecond=0)
     with open_table(path, source=source, zero_pad={"kommunenummer": 4, "knr": 4}) as table:
@@ -89,11 +125,12 @@ def read_opendata(
             need = {"name": "navn/name/*_navn", "lat": "breddegrad/latitude/lat",
                     "lon": "lengdegrad/longitude/lon"}
             raise ImportFailed(
-                f"{name}: required column {' and '.join(need[m] for m in missing)} is missing; "
-                f"columns found: {', '.join(table.headers.values())}", file=name, missing=missing)
+                "error.opendata.missing", file=name, missing=missing,
+                fill={"n": len(missing), "what": [need[m] for m in missing],
+                      "found": ", ".join(table.headers.values())})
         if "kind" not in cols and kind is None:
-            raise ImportFailed(f"{name}: the file has no 'type' column; say what its rows are "
-                               f"with --kind ({', '.join(ACTOR_KINDS)})", file=name)
+            raise ImportFailed("error.opendata.no_kind", file=name,
+                               fill={"known": ", ".join(ACTOR_KINDS)})
         rows = _Rows(name, cols, label, kind, category, kommunenummer, wanted, loaded)
         for row in table.rows:
             rows.parse(row)
@@ -126,27 +163,28 @@ class _Rows:
 
         errors: list[RowError] = []
 
-        def fail(field: str | None, reason: str) -> None:
-            errors.append(RowError(self.name, row.line,
-                                   field and self.label.get(field, field), reason))
+        def fail(field: str | None, reason: str | Text, /, **values: Any) -> None:
+            errors.append(RowError(self.name, row.line, field and self.label.get(field, field),
+                                   Text(reason, **values) if isinstance(reason, str)
+                                   else reason))
 
         knr = get("kommunenummer") or self.kommunenummer
         if self.wanted is not None and knr not in self.wanted:
-            self.skipped["outside the chosen kommuner"] += 1
+            self.skipped[Text("skip.outside_kommuner")] += 1
             return
         kind = _KINDS.get(" ".join(get("kind").casefold().split())) if get("kind") else self.kind
         if kind is None:
-            fail("kind", f"unknown kind '{get('kind')}'")
+            fail("kind", "row.opendata.kind", kind=get("kind"))
         cat = get("category") or self.category
         if cat and cat not in load_taxonomy():
-            fail("category", f"unknown category '{cat}'")
+            fail("category", "row.opendata.category", category=cat)
         coords: dict[str, float | None] = {}
         for f in ("lat", "lon"):
             text = get(f).replace(",", ".").replace(" ", "")
             try:
                 coords[f] = float(text) if text else None
             except ValueError:
-                fail(f, f"'{get(f)}' is not a number")
+                fail(f, "row.opendata.number", value=get(f))
         orgnr = re.sub(r"[\s.]", "", get("orgnr")) or None
         if orgnr and (problem := orgnr_problem(orgnr)):
             fail("orgnr", problem)
@@ -154,9 +192,9 @@ class _Rows:
         actor_id = brreg_id(orgnr) if orgnr else (
             f"odata:{knr + ':' if knr else ''}{name_slug}" if name_slug else None)
         if actor_id and actor_id in self.seen:
-            fail("name", f"the same institution as line {self.seen[actor_id]}")
+            fail("name", "row.opendata.repeated", line=self.seen[actor_id])
         if not errors and actor_id is None:
-            fail("name", "the name is missing")
+            fail("name", "row.opendata.name_missing")
         if not errors and actor_id is not None:
             try:
                 self.actors.append(Actor(
@@ -170,5 +208,6 @@ class _Rows:
                 self.seen[actor_id] = row.line
             except ModelError as exc:
                 for err in exc.errors():
-                    fail(str(err["loc"][0]), str(err["msg"]).removeprefix("Value error, "))
+                    fail(str(err["loc"][0]), "row.opendata.invalid",
+                         problem=str(err["msg"]).removeprefix("Value error, "))
         self.rejected.extend(errors)

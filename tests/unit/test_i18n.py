@@ -210,7 +210,7 @@ NOT_YET_KEYED = {"graphsvc/views.py", "graphsvc/store/base.py", "graphsvc/store/
                  "graphsvc/store/cypher.py", "graphsvc/store/runners.py",
                  "graphsvc/store/sqlite.py", "graphsvc/store/neo4j.py", "graphsvc/cli/views.py",
                  "graphsvc/cli/demo.py", "visualisations/map.py", "visualisations/print.py",
-                 "visualisations/encoding.py", "loaders/brreg.py", "loaders/opendata.py",
+                 "visualisations/encoding.py", "loaders/brreg.py",
                  "loaders/demo.py", "graphsvc/model.py"}
 
 
