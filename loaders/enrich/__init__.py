@@ -34,10 +34,12 @@ class Context:
 Step = Callable[[GraphStore, GraphBatch, Context], dict[str, Any]]
 
 from loaders.enrich.register_ties import register_ties  # noqa: E402 (needs Context first)
+from loaders.enrich.districts import step as districts  # noqa: E402
 
 # (report key, step) in the order they run; each step's module adds itself here.
 STEPS: list[tuple[str, Step]] = [
     ("ties", register_ties),
+    ("districts", districts),  # after "merge": one actor per organisation first
 ]
 
 

@@ -1,0 +1,44 @@
+"""Districts: upload a kommune's district definition (CSV ``postnummer;district`` and/or GeoJSON
+polygons, several files at once); it is stored and the kommune's actors get their districts.
+Answers the same report as ``graphsvc districts``; a bad file stores nothing (422)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, UploadFile
+
+from graphsvc.api.deps import LangDep, StoreDep
+from graphsvc.errors import ValidationError
+from loaders.districts import apply_districts
+
+router = APIRouter(tags=["districts"])
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+@router.post("/districts")
+def upload_districts(
+    store: StoreDep,
+    lang: LangDep,
+    files: Annotated[list[UploadFile], File(description="CSV postnummer;district (optionally "
+                                            "kommunenummer) and/or GeoJSON polygons with a "
+                                            "navn/name property, WGS84")],
+    kommune: Annotated[str | None, Query(description="the kommune the districts belong to, "
+                                         "unless the files name it")] = None,
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, names = [], {}
+        for i, upload in enumerate(files):
+            name = Path(upload.filename or f"districts-{i + 1}").name
+            data = upload.file.read(MAX_UPLOAD + 1)
+            if len(data) > MAX_UPLOAD:
+                raise ValidationError("error.upload_too_large", file=name,
+                                      fill={"mb": MAX_UPLOAD // 2**20})
+            path = Path(tmp) / f"{i}-{name}"
+            path.write_bytes(data)
+            paths.append(path)
+            names[str(path)] = name
+        return apply_districts(store, paths, kommune=kommune, names=names, lang=lang)

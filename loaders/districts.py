@@ -1,0 +1,376 @@
+"""Districts from a district definition (DESIGN 5.1): read a kommune's definition — a CSV
+``postnummer;district`` (optionally ``kommunenummer``) and/or GeoJSON polygons with a
+``navn``/``name`` (WGS84) — and give every actor of that kommune its district: by its
+coordinates (point in polygon, shapely) or else its postnummer (the field, else the one in its
+address: four digits before the poststed).
+
+A district set by hand (a workshop sheet, a source's district column, ``POST /actors``) wins:
+only districts this module derived (``district_rule`` "polygon:<file>" / "postnummer:<file>")
+are derived again; every other district is kept and marked "given". Definitions are stored as
+documents ``districts:<kommunenummer>`` so later imports assign with them too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from graphsvc.errors import ImportFailed, RowError, ValidationError
+from graphsvc.i18n import register_texts
+from graphsvc.model import Actor, GraphBatch
+from graphsvc.store.base import GraphStore
+from loaders.rows import open_table
+from loaders.streams import peek
+
+__all__ = ["DOCUMENT_PREFIX", "apply_districts", "assign", "read_definitions"]
+
+DOCUMENT_PREFIX = "districts:"
+DERIVED = ("polygon:", "postnummer:")
+_POSTNUMMER_COLUMNS = ("postnummer", "postnr", "post_nr", "postcode", "postal_code")
+_DISTRICT_COLUMNS = ("district", "grend", "bydel", "navn", "name")
+_KOMMUNE_COLUMNS = ("kommunenummer", "kommunenr", "knr")
+# Four digits before the poststed: "Olav Kyrres gate 19\n4005 STAVANGER", "Gata 2, 4005 Sta".
+_POSTNUMMER_IN_ADDRESS = re.compile(r"(?<![\d-])(\d{4})\s+(?=[^\W\d_])")
+
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "error.districts.invalid": "grenseinndelingen har {n} {n:feil|feil}, så ingenting ble "
+                                   "lagret. Første: {first}",
+        "error.districts.no_kommune": "{file}: si hvilken kommune grendene hører til: "
+                                      "oppgi kommunenummeret (--kommune) eller en kolonne "
+                                      "kommunenummer",
+        "error.districts.kommune": "kommunenummer må ha fire sifre som '1103', ikke '{code}'",
+        "error.districts.empty": "ingen grender i filene; ingenting ble lagret",
+        "row.districts.columns": "fant ikke kolonnene postnummer og grend (eller district); "
+                                 "kolonnene er {headers}",
+        "row.districts.postnummer": "postnummer må ha fire sifre, ikke '{value}'",
+        "row.districts.no_name": "grenda mangler navn",
+        "row.districts.twice": "postnummer {postnummer} står også på linje {line} med grenda "
+                               "'{other}'",
+        "row.districts.kommune": "kommunenummer må ha fire sifre, ikke '{value}'",
+        "row.districts.geojson": "ikke GeoJSON: {problem}",
+        "row.districts.geometry": "geometrien må være Polygon eller MultiPolygon, ikke {type}",
+        "row.districts.coordinates": "koordinatene er ikke WGS84-grader (fant {lon}, {lat}); "
+                                     "gjør dem om til lengde- og breddegrader i WGS84",
+        "row.districts.invalid_polygon": "ugyldig polygon: {problem}",
+        "reason.districts.no_location": "ingen koordinater og intet postnummer",
+        "reason.districts.outside": "koordinatene ligger utenfor alle grender, og intet "
+                                    "postnummer",
+        "reason.districts.unknown_postnummer": "postnummer {postnummer} er ikke i "
+                                               "grenseinndelingen",
+    },
+    "en": {
+        "error.districts.invalid": "the district definition has {n} {n:error|errors}, so nothing "
+                                   "was stored. First: {first}",
+        "error.districts.no_kommune": "{file}: say which municipality the districts belong to: "
+                                      "give its kommunenummer as an option or in a "
+                                      "kommunenummer column",
+        "error.districts.kommune": "a kommunenummer has four digits like '1103', not '{code}'",
+        "error.districts.empty": "no districts in the files; nothing was stored",
+        "row.districts.columns": "found no postnummer and district (or grend) columns; the "
+                                 "columns are {headers}",
+        "row.districts.postnummer": "a postnummer has four digits, not '{value}'",
+        "row.districts.no_name": "the district has no name",
+        "row.districts.twice": "postnummer {postnummer} is also on line {line}, with district "
+                               "'{other}'",
+        "row.districts.kommune": "a kommunenummer has four digits, not '{value}'",
+        "row.districts.geojson": "not GeoJSON: {problem}",
+        "row.districts.geometry": "the geometry must be a Polygon or MultiPolygon, not {type}",
+        "row.districts.coordinates": "the coordinates are not WGS84 degrees (found {lon}, {lat}); "
+                                     "convert them to WGS84 longitude and latitude",
+        "row.districts.invalid_polygon": "invalid polygon: {problem}",
+        "reason.districts.no_location": "no coordinates and no postnummer",
+        "reason.districts.outside": "the coordinates are outside every district, and no "
+                                    "postnummer",
+        "reason.districts.unknown_postnummer": "postnummer {postnummer} is not in the "
+                                               "definition",
+    },
+})
+
+
+# ---- reading definitions ----------------------------------------------------------------------
+def read_definitions(paths: Iterable[str | Path], *, kommune: str | None = None,
+                     names: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """The definitions in these files, by kommunenummer: ``{"kommunenummer", "files",
+    "districts", "polygons": [{name, file, feature, geometry}], "postnummer": {code: {district,
+    file, line}}}``. Raises ``ImportFailed`` with every problem (file and line or feature
+    number) if any file has one; raises nothing and returns nothing half-read."""
+    if kommune is not None and not re.fullmatch(r"\d{4}", kommune):
+        raise ValidationError("error.districts.kommune", code=kommune)
+    defs: dict[str, dict[str, Any]] = {}
+    errors: list[RowError] = []
+    seen: dict[tuple[str, str], tuple[int, str]] = {}
+    for raw in paths:
+        path = Path(raw)
+        name = (names or {}).get(str(raw)) or path.name
+        if _is_json(path, name):
+            entries = _read_geojson(path, name, kommune, errors)
+        else:
+            entries = _read_csv(path, name, kommune, errors, seen)
+        for knr, kind, entry in entries:
+            d = defs.setdefault(knr, {"kommunenummer": knr, "files": [], "polygons": [],
+                                      "postnummer": {}})
+            if name not in d["files"]:
+                d["files"].append(name)
+            if kind == "polygon":
+                d["polygons"].append(entry)
+            else:
+                d["postnummer"][entry.pop("postnummer")] = entry
+    if errors:
+        raise ImportFailed("error.districts.invalid", rows=errors,
+                           fill={"n": len(errors), "first": errors[0]})
+    if not defs:
+        raise ImportFailed("error.districts.empty")
+    for d in defs.values():
+        d["districts"] = sorted({p["name"] for p in d["polygons"]}
+                                | {p["district"] for p in d["postnummer"].values()})
+    return defs
+
+
+def _is_json(path: Path, name: str) -> bool:
+    try:
+        head = peek(path, 256)
+    except FileNotFoundError:
+        raise ImportFailed("error.no_such_file", file=name) from None
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def _read_csv(path: Path, name: str, kommune: str | None, errors: list[RowError],
+              seen: dict[tuple[str, str], tuple[int, str]]) -> list[tuple[str, str, dict]]:
+    out: list[tuple[str, str, dict]] = []
+    with open_table(path, source=name, zero_pad={c: 4 for c in
+                                                 (*_POSTNUMMER_COLUMNS, *_KOMMUNE_COLUMNS)}
+                    ) as table:
+        cols = {f: next((c for c in aliases if c in table.headers), None)
+                for f, aliases in (("postnummer", _POSTNUMMER_COLUMNS),
+                                   ("district", _DISTRICT_COLUMNS),
+                                   ("kommunenummer", _KOMMUNE_COLUMNS))}
+        if cols["postnummer"] is None or cols["district"] is None:
+            errors.append(RowError(name, table.header_line, None, "row.districts.columns",
+                                   {"headers": ", ".join(table.headers.values())}))
+            return out
+        if kommune is None and cols["kommunenummer"] is None:
+            raise ImportFailed("error.districts.no_kommune", file=name)
+        for row in table.rows:
+            def get(field: str) -> str:
+                col = cols[field]
+                return row.values.get(col, "").strip() if col else ""
+
+            if row.problem is not None:
+                errors.append(RowError(name, row.line, row.problem[0], row.problem[1]))
+                continue
+            code, district = get("postnummer"), " ".join(get("district").split())
+            knr = get("kommunenummer") or kommune or ""
+            if not re.fullmatch(r"\d{4}", code):
+                errors.append(RowError(name, row.line, cols["postnummer"],
+                                       "row.districts.postnummer", {"value": code}))
+                continue
+            if not district:
+                errors.append(RowError(name, row.line, cols["district"], "row.districts.no_name"))
+                continue
+            if not re.fullmatch(r"\d{4}", knr):
+                errors.append(RowError(name, row.line, cols["kommunenummer"],
+                                       "row.districts.kommune", {"value": knr}))
+                continue
+            if (knr, code) in seen and seen[(knr, code)][1] != district:
+                line, other = seen[(knr, code)]
+                errors.append(RowError(name, row.line, cols["postnummer"], "row.districts.twice",
+                                       {"postnummer": code, "line": line, "other": other}))
+                continue
+            seen[(knr, code)] = (row.line, district)
+            out.append((knr, "postnummer", {"postnummer": code, "district": district,
+                                            "file": name, "line": row.line}))
+    return out
+
+
+def _read_geojson(path: Path, name: str, kommune: str | None,
+                  errors: list[RowError]) -> list[tuple[str, str, dict]]:
+    from shapely.geometry import shape
+    from shapely.validation import explain_validity
+
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        errors.append(RowError(name, getattr(exc, "lineno", 0), None, "row.districts.geojson",
+                               {"problem": str(exc)}))
+        return []
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        features = [doc]
+    elif isinstance(doc, dict) and doc.get("type") == "FeatureCollection" \
+            and isinstance(doc.get("features"), list):
+        features = doc["features"]
+    else:
+        errors.append(RowError(name, 0, None, "row.districts.geojson",
+                               {"problem": "expected a FeatureCollection or a Feature"}))
+        return []
+    out: list[tuple[str, str, dict]] = []
+    # "line" is the feature's number (1 = the first feature): GeoJSON has no useful lines.
+    for number, feature in enumerate(features, start=1):
+        props = (feature.get("properties") if isinstance(feature, dict) else None) or {}
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        district = " ".join(str(props.get("navn") or props.get("name") or "").split())
+        knr = str(props.get("kommunenummer") or kommune or "")
+        gtype = (geometry or {}).get("type") if isinstance(geometry, dict) else None
+        if gtype not in ("Polygon", "MultiPolygon"):
+            errors.append(RowError(name, number, "geometry", "row.districts.geometry",
+                                   {"type": gtype or "null"}))
+            continue
+        if not district:
+            errors.append(RowError(name, number, "navn", "row.districts.no_name"))
+            continue
+        if not knr:
+            raise ImportFailed("error.districts.no_kommune", file=name)
+        if not re.fullmatch(r"\d{4}", knr):
+            errors.append(RowError(name, number, "kommunenummer", "row.districts.kommune",
+                                   {"value": knr}))
+            continue
+        try:
+            geom = shape(geometry)
+        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+            errors.append(RowError(name, number, "geometry", "row.districts.invalid_polygon",
+                                   {"problem": str(exc) or type(exc).__name__}))
+            continue
+        minx, miny, maxx, maxy = geom.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            errors.append(RowError(name, number, "geometry", "row.districts.coordinates",
+                                   {"lon": minx, "lat": miny}))
+            continue
+        if not geom.is_valid:
+            errors.append(RowError(name, number, "geometry", "row.districts.invalid_polygon",
+                                   {"problem": explain_validity(geom)}))
+            continue
+        out.append((knr, "polygon", {"name": district, "file": name, "feature": number,
+                                     "geometry": geometry}))
+    return out
+
+
+# ---- assigning --------------------------------------------------------------------------------
+class _Locator:
+    """Point in polygon and postnummer look-ups for one definition (polygons prepared once)."""
+
+    def __init__(self, definition: dict[str, Any]) -> None:
+        import shapely
+        from shapely.geometry import shape
+
+        self.polygons = []
+        for p in definition.get("polygons", []):
+            geom = shape(p["geometry"])
+            shapely.prepare(geom)
+            self.polygons.append((geom, p["name"], p["file"]))
+        self.postnummer = definition.get("postnummer", {})
+
+    def polygon(self, lat: float, lon: float) -> tuple[str, str] | None:
+        from shapely.geometry import Point
+
+        point = Point(lon, lat)
+        for geom, district, file in self.polygons:  # the first that covers it (file order)
+            if geom.covers(point):
+                return district, f"polygon:{file}"
+        return None
+
+
+def postnummer_of(data: dict[str, Any]) -> str | None:
+    """The actor's postnummer: its field, else the last four digits before a poststed in its
+    address.
+
+    >>> postnummer_of({"address": "Kongsgårdbakken 3\\n4005 STAVANGER"})
+    '4005'
+    >>> postnummer_of({"address": "Postboks 8001, 4068 Stavanger"})
+    '4068'
+    >>> postnummer_of({"address": "Storgata 1234"}) is None
+    True
+    """
+    if data.get("postnummer"):
+        return data["postnummer"]
+    found = _POSTNUMMER_IN_ADDRESS.findall(data.get("address") or "")
+    return found[-1] if found else None
+
+
+def _is_given(data: dict[str, Any]) -> bool:
+    """A district nobody derived, or one a source set (``field_sources``) after we did."""
+    rule = data.get("district_rule") or ""
+    return bool(data.get("district")) and (not rule.startswith(DERIVED)
+                                           or "district" in (data.get("field_sources") or {}))
+
+
+def assign(actors: Iterable[dict[str, Any]], definition: dict[str, Any],
+           locator: _Locator | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Give each actor (as stored data) of the definition's kommune its district.
+
+    Returns the changed actors' data and the report: how many actors of the kommune have a
+    district and by which rule, and those that have none with the reason."""
+    loc = locator or _Locator(definition)
+    changed: list[dict[str, Any]] = []
+    by_rule = {"polygon": 0, "postnummer": 0, "given": 0}
+    missing: list[dict[str, Any]] = []
+    n = 0
+    for data in actors:
+        if data.get("kommunenummer") != definition["kommunenummer"]:
+            continue
+        n += 1
+        new = dict(data)
+        reason: Any = None
+        if _is_given(data):
+            new["district_rule"] = "given"
+        else:
+            found = None
+            if data.get("lat") is not None and data.get("lon") is not None:
+                found = loc.polygon(data["lat"], data["lon"])
+            code = postnummer_of(data)
+            if found is None and code and code in loc.postnummer:
+                found = loc.postnummer[code]["district"], f"postnummer:{loc.postnummer[code]['file']}"
+            if found is None:
+                new.pop("district", None)
+                new.pop("district_rule", None)
+                reason = ("reason.districts.unknown_postnummer", {"postnummer": code}) if code \
+                    else ("reason.districts.outside", {}) if data.get("lat") is not None \
+                    else ("reason.districts.no_location", {})
+            else:
+                new["district"], new["district_rule"] = found
+        if new.get("district"):
+            by_rule[new["district_rule"].split(":")[0]] += 1
+        if reason:
+            entry = {"id": data["id"], "reason_code": reason[0], "values": reason[1]}
+            if data.get("kind") != "individual":  # people are listed by id only
+                entry["name"] = data.get("name")
+            missing.append(entry)
+        if new != data:
+            changed.append(new)
+    report = {"kommunenummer": definition["kommunenummer"], "files": definition.get("files", []),
+              "districts": definition.get("districts", []), "actors": n,
+              "with_district": n - len(missing), "by_rule": by_rule,
+              "changed": len(changed), "without_district": missing}
+    return changed, report
+
+
+def say_reasons(report: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """The report with every reason said in ``lang`` (``reason``) beside its ``reason_code``."""
+    from graphsvc.errors import Text
+
+    out = dict(report)
+    out["without_district"] = [
+        {k: v for k, v in m.items() if k != "values"}
+        | {"reason": Text(m["reason_code"], **m["values"]).in_(lang)}
+        for m in report["without_district"]]
+    return out
+
+
+def apply_districts(store: GraphStore, paths: Iterable[str | Path], *,
+                    kommune: str | None = None, names: dict[str, str] | None = None,
+                    lang: str | None = None) -> dict[str, Any]:
+    """Read the definitions, store them and every actor's new district in one write; return
+    one report per kommune (``{"kommuner": [...], "revision"}``). Nothing is stored on error."""
+    defs = read_definitions(paths, kommune=kommune, names=names)
+    stored = list(store._all("actors"))
+    changed: list[dict[str, Any]] = []
+    reports = []
+    for knr, definition in sorted(defs.items()):
+        rows, report = assign(stored, definition)
+        changed.extend(rows)
+        reports.append(say_reasons(report, lang))
+    batch = GraphBatch(actors=[Actor.model_validate(d) for d in changed])
+    written = store.write(batch, documents={DOCUMENT_PREFIX + k: d for k, d in defs.items()})
+    return {"kommuner": reports, "revision": written.revision}
