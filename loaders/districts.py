@@ -326,7 +326,8 @@ def assign(actors: Iterable[dict[str, Any]], definition: dict[str, Any],
                 new.pop("district", None)
                 new.pop("district_rule", None)
                 reason = ("reason.districts.unknown_postnummer", {"postnummer": code}) if code \
-                    else ("reason.districts.outside", {}) if data.get("lat") is not None \
+                    else ("reason.districts.outside", {}) \
+                    if data.get("lat") is not None and loc.polygons \
                     else ("reason.districts.no_location", {})
             else:
                 new["district"], new["district_rule"] = found
