@@ -57,6 +57,14 @@ def test_every_module_is_in_the_wheel(wheel_files, package):
     assert not missing, f"modules missing from the wheel: {missing}"
 
 
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_file_the_code_may_read_is_in_the_wheel(wheel_files, package):
+    # any non-Python file inside a package (a new data folder too) is there to be read
+    data = {f for f in _tree_files(package) if not f.endswith(".py")}
+    missing = sorted(data - wheel_files)
+    assert not missing, f"not in the wheel (declare them in pyproject's package-data): {missing}"
+
+
 def test_the_rules_the_analysis_reads_ship(wheel_files):
     # the file whose absence once made /gaps, /brokers, /paths … answer 500 after `pip install .`
     assert "graphsvc/data/social_capital_rules.json" in wheel_files
