@@ -33,16 +33,22 @@ from typing import Any
 LOG_LANG = "en"  # str(), .message, .reason: what logs and tracebacks show
 
 
-class Text:
+class Text(str):
     """A text said later, in the reader's language: a key registered with
     ``i18n.register_texts`` plus its values (which may be other ``Text`` objects, rows or
-    errors, said in the same language)."""
+    errors, said in the same language). As a ``str`` it is the English text (for logs, and so
+    a skip reason counts and sorts like the plain text it replaces); ``in_(lang)`` says it."""
 
-    __slots__ = ("key", "values")
+    key: str
+    values: dict[str, Any]
 
-    def __init__(self, key: str, /, **values: Any) -> None:
+    def __new__(cls, key: str, /, **values: Any) -> Text:
+        from graphsvc import i18n
+
+        self = super().__new__(cls, i18n.say_text(key, LOG_LANG, values))
         self.key = key
         self.values = values
+        return self
 
     def in_(self, lang: str | None) -> str:
         from graphsvc import i18n
@@ -56,20 +62,14 @@ class Text:
 
         return self.key if i18n.is_text_key(self.key) else None
 
-    def __str__(self) -> str:
-        return self.in_(LOG_LANG)
-
     def __repr__(self) -> str:
         return f"Text({self.key!r}, **{self.values!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Text) and (self.key, self.values) == (other.key, other.values)
 
-    def __hash__(self) -> int:  # a skip reason counts in a Counter
-        return hash((self.key, tuple(sorted((k, str(v)) for k, v in self.values.items()))))
+def _is_key(key: str) -> bool:
+    from graphsvc import i18n
 
-    def __lt__(self, other: object) -> bool:  # reports sort their reasons
-        return str(self) < str(other)
+    return i18n.is_text_key(key)
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,7 +121,7 @@ class RowError:
         stable for programs (``unclassified`` for a text not yet given a key)."""
         return {"file": self.file, "line": self.line, "field": self.field,
                 "reason": self.reason_in(lang),
-                "reason_code": Text(self.reason_code).code or "unclassified"}
+                "reason_code": self.reason_code if _is_key(self.reason_code) else "unclassified"}
 
 
 class GraphsvcError(Exception):

@@ -24,7 +24,8 @@ from typing import Any
 
 from pydantic import ValidationError as ModelError
 
-from graphsvc.errors import ImportFailed, RowError
+from graphsvc.errors import ImportFailed, RowError, Text
+from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch, Provenance
 from loaders import LoadResult
 from loaders.ids import brreg_id, orgnr_problem
@@ -69,7 +70,38 @@ _USED = frozenset(_ROW_KEYS)
 _BOOLS = ("registrertifrivillighetsregisteret", "konkurs", "underavvikling",
           "undertvangsavviklingellertvangsopplosning")
 _PROGRESS_EVERY = 4096
-OUTSIDE = "outside the chosen kommuner"
+OUTSIDE = Text("skip.outside_kommuner")
+TEXTS = register_texts(__name__, {
+    "nb": {
+        "error.brreg.csv": "{file}: kan ikke leses som CSV etter linje {after}: {problem}",
+        "error.brreg.missing": "{file}: {n:den påkrevde kolonnen|de påkrevde kolonnene} {what} "
+                               "mangler; er dette en fil fra Enhetsregisteret? Kolonner i "
+                               "filen: {found}",
+        "error.brreg.not_register": "{file}: er JSON, men ikke data fra Enhetsregisteret (ingen "
+                                    "'_embedded.enheter', '_embedded.underenheter' eller "
+                                    "'organisasjonsnummer')",
+        "error.brreg.record": "{file}: post {record} er ikke et JSON-objekt",
+        "row.brreg.boolean": "'{value}' er verken true eller false",
+        "row.brreg.date": "'{value}' er ikke en dato som 2001-05-17",
+        "row.brreg.invalid": "{problem}",
+        "skip.brreg.deleted": "ikke lenger aktiv (slettet/nedlagt)",
+        "skip.brreg.bankrupt": "ikke lenger aktiv (konkurs/under avvikling)",
+    },
+    "en": {
+        "error.brreg.csv": "{file}: cannot be read as CSV after line {after}: {problem}",
+        "error.brreg.missing": "{file}: required {n:column|columns} {what} {n:is|are} missing; "
+                               "is this an Enhetsregisteret file? Columns found: {found}",
+        "error.brreg.not_register": "{file}: is JSON but not Enhetsregisteret data (no "
+                                    "'_embedded.enheter', '_embedded.underenheter' or "
+                                    "'organisasjonsnummer')",
+        "error.brreg.record": "{file}: record {record} is not a JSON object",
+        "row.brreg.boolean": "'{value}' is not true or false",
+        "row.brreg.date": "'{value}' is not a date like 2001-05-17",
+        "row.brreg.invalid": "{problem}",
+        "skip.brreg.deleted": "no longer active (slettet/nedlagt)",
+        "skip.brreg.bankrupt": "no longer active (konkurs/under avvikling)",
+    },
+})
 
 
 def owner(orgform: str, sector: str | None, unit: str, name: str,
@@ -154,7 +186,7 @@ def read_brreg(
         elif first:
             records = _csv_records(stream.text, name, parser.columns)
         else:
-            raise ImportFailed(f"{name}: the file is empty", file=name)
+            raise ImportFailed("error.file.empty", file=name)
         for n, (line, get, unit) in enumerate(records):
             parser.parse(line, get, unit)
             if n % _PROGRESS_EVERY == 0:
@@ -208,8 +240,8 @@ def _csv_records(text: Any, name: str,
                       for k, v in values.items()}
             yield line, _getter(values), unit
     except csv.Error as exc:
-        raise ImportFailed(f"{name}: cannot be read as CSV after line {line}: {exc}",
-                           file=name, line=line + 1) from exc
+        raise ImportFailed("error.brreg.csv", file=name, line=line + 1,
+                           fill={"after": line, "problem": str(exc)}) from exc
 
 
 def _getter(values: dict[str, str]) -> Getter:
@@ -220,11 +252,9 @@ def _require(name: str, index: dict[str, int], header: list[str]) -> None:
     missing = [k for k in REQUIRED if k not in index]
     if missing:
         shown = ", ".join(h for h in header[:8]) + (" …" if len(header) > 8 else "")
-        raise ImportFailed(
-            f"{name}: required column {' and '.join(repr(m) for m in missing)} is missing; "
-            f"is this an Enhetsregisteret file? Columns found: {shown or 'none'}",
-            file=name, missing=missing,
-        )
+        raise ImportFailed("error.brreg.missing", file=name, missing=missing,
+                           fill={"n": len(missing), "what": [repr(m) for m in missing],
+                                 "found": shown or "-"})
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -239,7 +269,8 @@ def _json_records(text: Any, name: str, first: str,
         try:
             page = json.load(text)
         except json.JSONDecodeError as exc:
-            raise ImportFailed(f"{name}: is not valid JSON ({exc})", file=name) from exc
+            raise ImportFailed("error.json.invalid", file=name,
+                               fill={"problem": str(exc)}) from exc
         embedded = page.get("_embedded") if isinstance(page, dict) else None
         if isinstance(embedded, dict) and embedded:
             unit = "underenheter" if "underenheter" in embedded else "enheter"
@@ -249,12 +280,10 @@ def _json_records(text: Any, name: str, first: str,
         elif isinstance(page, dict) and "page" in page:
             unit, items = "enheter", []  # an API page past the last result
         else:
-            raise ImportFailed(
-                f"{name}: is JSON but not Enhetsregisteret data (no '_embedded.enheter', "
-                "'_embedded.underenheter' or 'organisasjonsnummer')", file=name)
+            raise ImportFailed("error.brreg.not_register", file=name)
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise ImportFailed(f"{name}: record {n} is not a JSON object", file=name, line=n)
+            raise ImportFailed("error.brreg.record", file=name, line=n, fill={"record": n})
         flat = _flatten(item)
         for key in flat.keys() - columns.keys():
             if not key.startswith("_links") and ("._links" not in key):
@@ -318,8 +347,9 @@ class _Parser:
             return
         errors: list[RowError] = []
 
-        def fail(fld: str, reason: str) -> None:
-            errors.append(RowError(self.name, line, fld, reason))
+        def fail(fld: str, reason: str | Text, /, **values: Any) -> None:
+            errors.append(RowError(self.name, line, fld, reason if isinstance(reason, Text)
+                                   else Text(reason, **values)))
 
         orgnr = get("organisasjonsnummer").replace(" ", "")
         if problem := orgnr_problem(orgnr):
@@ -328,23 +358,23 @@ class _Parser:
         for key in _BOOLS:
             raw = get(key).casefold()
             if raw not in ("", "true", "false"):
-                fail(key, f"'{get(key)}' is not true or false")
+                fail(key, "row.brreg.boolean", value=get(key))
             flags[key] = {"true": True, "false": False}.get(raw)
         dates: dict[str, date | None] = {}
         for key in ("stiftelsesdato", "oppstartsdato", "slettedato", "nedleggelsesdato"):
             try:
                 dates[key] = date.fromisoformat(get(key)) if get(key) else None
             except ValueError:
-                fail(key, f"'{get(key)}' is not a date like 2001-05-17")
+                fail(key, "row.brreg.date", value=get(key))
         if errors:
             self.rejected.extend(errors)
             return
         if dates["slettedato"] or dates["nedleggelsesdato"]:
-            self.skipped["no longer active (slettet/nedlagt)"] += 1
+            self.skipped[Text("skip.brreg.deleted")] += 1
             return
         if flags["konkurs"] or flags["underavvikling"] or \
                 flags["undertvangsavviklingellertvangsopplosning"]:
-            self.skipped["no longer active (konkurs/under avvikling)"] += 1
+            self.skipped[Text("skip.brreg.bankrupt")] += 1
             return
         name, nace = get("navn"), get("naeringskode1.kode") or None
         sector = get("institusjonellsektorkode.kode") or None
@@ -379,7 +409,8 @@ class _Parser:
         except ModelError as exc:
             for err in exc.errors():
                 fld = _FIELD_HEADERS.get(str(err["loc"][0]), str(err["loc"][0]))
-                fail(fld, str(err["msg"]).removeprefix("Value error, "))
+                fail(fld, "row.brreg.invalid",
+                     problem=str(err["msg"]).removeprefix("Value error, "))
             self.rejected.extend(errors)
 
 

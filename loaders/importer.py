@@ -32,7 +32,6 @@ __all__ = ["FORMATS", "NO_ACTOR", "detect_format", "import_files"]
 
 # (file name, bytes read, file size) — the CLI draws a progress bar from it.
 ProgressHook = Callable[[str, int, int], None]
-NO_ACTOR = Text("skip.no_actor")
 TEXTS = register_texts(__name__, {
     "nb": {
         "skip.no_actor": "ingen aktør har dette organisasjonsnummeret (last inn "
@@ -64,6 +63,7 @@ TEXTS = register_texts(__name__, {
                               "the sheet or the store",
     },
 })
+NO_ACTOR = Text("skip.no_actor")
 _META_FIELDS = {"provenance", "sources", "field_sources"}
 
 

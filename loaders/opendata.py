@@ -165,8 +165,8 @@ class _Rows:
 
         def fail(field: str | None, reason: str | Text, /, **values: Any) -> None:
             errors.append(RowError(self.name, row.line, field and self.label.get(field, field),
-                                   Text(reason, **values) if isinstance(reason, str)
-                                   else reason))
+                                   reason if isinstance(reason, Text)
+                                   else Text(reason, **values)))
 
         knr = get("kommunenummer") or self.kommunenummer
         if self.wanted is not None and knr not in self.wanted:

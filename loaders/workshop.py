@@ -136,8 +136,6 @@ _KINDS = ({k: k for k in ACTOR_KINDS} | {a: k for k, al in KIND_ALIASES.items() 
 _TIES = {k.casefold(): k for k in TIE_ALIASES} | {a: k for k, al in TIE_ALIASES.items() for a in al}
 
 # The words a sheet may use for a kind (the template's list), said as a list: "… eller bedrift".
-_KIND_HINT = Text("row.sheet.kinds", some="enkeltperson, lag/forening, institusjon, "
-                  "frivilligsentral, kommune", last="bedrift")
 
 
 Fail = Callable[..., None]  # fail(field, key, **values)
@@ -244,6 +242,8 @@ TEXTS = register_texts(__name__, {
         "error.workshop_name": "a workshop name needs a letter or digit, not '{workshop}'",
     },
 })
+_KIND_HINT = Text("row.sheet.kinds", some="enkeltperson, lag/forening, institusjon, "
+                  "frivilligsentral, kommune", last="bedrift")
 
 
 @dataclass
@@ -399,13 +399,13 @@ class _Sheet:
 
         def fail(fld: str | None, reason: str | Text, /, **values: Any) -> None:
             e.errors.append(RowError(self.source, row.line, fld and self.labels[fld],
-                                     Text(reason, **values) if isinstance(reason, str)
-                                     else reason))
+                                     reason if isinstance(reason, Text)
+                                     else Text(reason, **values)))
 
         def tie_fail(fld: str | None, reason: str | Text, /, **values: Any) -> None:
             e.tie_errors.append(RowError(self.source, row.line, self.labels["ties"],
-                                         Text(reason, **values) if isinstance(reason, str)
-                                         else reason))
+                                         reason if isinstance(reason, Text)
+                                         else Text(reason, **values)))
 
         if row.problem:  # the cells are not in their columns: any other message would mislead
             e.errors.append(RowError(self.source, row.line, *row.problem))

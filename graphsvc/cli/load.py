@@ -75,7 +75,8 @@ def cmd_load(args, settings: Settings, as_json: bool) -> int:
 MESSAGES = i18n.register(__name__, {
     "nb": {
         "outcome.changed": "lagret som revisjon {revision}",
-        "outcome.unchanged": "ingenting endret seg, så ingenting ble skrevet (revisjon {revision})",
+        "outcome.unchanged": "ingenting endret seg, så ingenting ble skrevet (revisjon "
+                             "{revision})",
         "read": "Leste {rows} {rows:rad|rader} fra {files} {files:fil|filer}; {outcome}.",
         "file": "  {file} ({format}): {rows} {rows:rad|rader}, {rejected} avvist",
         "file.ties": ", {ties} {ties:bånd|bånd} utelatt",

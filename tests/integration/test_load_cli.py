@@ -158,11 +158,14 @@ def test_post_imports_takes_any_format_and_returns_the_report(tmp_path):
     app = create_app(Settings(store=store.url), store=store)
     with TestClient(app) as api:
         gz = (SRC / "enheter_90.csv.gz").read_bytes()
-        body = api.post("/imports?kommune=0399",
+        body = api.post("/imports?kommune=0399&lang=en",
                         files={"file": ("enheter.gz", gz, "application/gzip")}).json()
         assert body["files"][0]["format"] == "brreg"
         assert body["actors"]["created"] == len(reg.EXPECTED_KINDS)
         assert body["skipped"]["outside the chosen kommuner"] == 1
+        again = api.post("/imports?kommune=0399",
+                         files={"file": ("enheter.gz", gz, "application/gzip")})
+        assert again.json()["skipped"]["utenfor de valgte kommunene"] == 1  # bokmål by default
         friv = (SRC / "frivillighet.json").read_bytes()
         body = api.post("/imports", files={"file": ("f.json", friv, "application/json")}).json()
         assert body["actors"]["updated"] == 4 and body["orgnrs_without_actor"] == [reg.UTEN_ENHET]
@@ -178,7 +181,8 @@ def test_post_imports_with_the_format_named(tmp_path):
     app = create_app(Settings(store=store.url), store=store)
     with TestClient(app) as api:
         data = (SRC / "kommuner.json").read_bytes()
-        wrong = api.post("/imports?format=brreg", files={"file": ("k.json", data, "text/plain")})
+        wrong = api.post("/imports?format=brreg", files={"file": ("k.json", data, "text/plain")},
+                         headers={"Accept-Language": "en"})
         assert wrong.status_code == 422 and "not Enhetsregisteret" in wrong.json()["error"]["message"]
         right = api.post("/imports?format=kommuner", files={"file": ("k.json", data, "text/plain")})
         assert right.json()["actors"]["created"] == 3

@@ -210,12 +210,13 @@ NOT_YET_KEYED = {"graphsvc/views.py", "graphsvc/store/base.py", "graphsvc/store/
                  "graphsvc/store/cypher.py", "graphsvc/store/runners.py",
                  "graphsvc/store/sqlite.py", "graphsvc/store/neo4j.py", "graphsvc/cli/views.py",
                  "graphsvc/cli/demo.py", "visualisations/map.py", "visualisations/print.py",
-                 "visualisations/encoding.py", "loaders/brreg.py",
+                 "visualisations/encoding.py",
                  "loaders/demo.py", "graphsvc/model.py"}
 
 
 def _text_calls():
-    """Every ``SomeError("…")``, ``RowError(…, "…")`` and ``Text("…")`` with a literal text."""
+    """Every ``SomeError("…")``, ``RowError(…, "…")`` and ``Text("…")`` with a literal
+    text."""
     for pkg in ("graphsvc", "loaders", "visualisations"):
         for path in sorted((ROOT / pkg).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
