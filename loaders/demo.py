@@ -171,12 +171,72 @@ def _nth(i: int, districts: list[str], templates: list[tuple]) -> tuple[str, lis
     return pattern.format(d=districts[i % n]) + (f" {rnd + 1}" if rnd else ""), offers, needs
 
 
+# Fjordvik's districts as a grid of cells (the most the generator makes: 150), shipped as the
+# district files in loaders/demo_districts/ that ``graphsvc demo`` assigns districts with.
+MAX_DISTRICTS = 150
+_GRID_COLUMNS, _ORIGIN, _CELL = 15, (62.0, 6.0), (0.02, 0.04)  # (lat, lon) degrees
+DISTRICT_FILES = ("fjordvik.geojson", "fjordvik-postnummer.csv")
+
+
+def district_cell(i: int) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of the i-th district's cell."""
+    row, col = divmod(i, _GRID_COLUMNS)
+    south, west = _ORIGIN[0] + row * _CELL[0], _ORIGIN[1] + col * _CELL[1]
+    return (round(south, 5), round(west, 5), round(south + _CELL[0], 5),
+            round(west + _CELL[1], 5))
+
+
+def district_postnummer(i: int) -> str:
+    """The invented postnummer of the i-th district (kommune 9901 exists nowhere)."""
+    return f"{9000 + i:04d}"
+
+
+def district_files() -> dict[str, str]:
+    """The text of Fjordvik's district files: GeoJSON cells and a postnummer list."""
+    features = []
+    for i, name in enumerate(district_names(MAX_DISTRICTS)):
+        s, w, n, e = district_cell(i)
+        ring = [[w, s], [e, s], [e, n], [w, n], [w, s]]
+        features.append({"type": "Feature", "properties": {"navn": name},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    import json
+
+    geojson = ('{"type": "FeatureCollection", "features": [\n'
+               + ",\n".join(json.dumps(f, ensure_ascii=False) for f in features) + "\n]}\n")
+    csv = "postnummer;grend\n" + "".join(f"{district_postnummer(i)};{name}\n" for i, name in
+                                          enumerate(district_names(MAX_DISTRICTS)))
+    return {DISTRICT_FILES[0]: geojson, DISTRICT_FILES[1]: csv}
+
+
+def _locate(batch: GraphBatch, districts: list[str], seed: int) -> None:
+    """Organisations as a register gives them: coordinates in their district's cell
+    (businesses: a street address with the district's postnummer instead) and no district;
+    individuals keep theirs, as a workshop sheet gives it."""
+    rng = random.Random(seed * 7919 + 1)  # its own stream: the community stays the same
+    index = {d: i for i, d in enumerate(districts)}
+    for n, a in enumerate(batch.actors):
+        if a.kind == "individual" or a.district is None:
+            continue
+        i = index[a.district]
+        if a.kind == "business":
+            update = {"address": f"Storgata {rng.randint(1, 99)}\n{district_postnummer(i)} "
+                                 "FJORDVIK"}
+        else:
+            s, w, nn, e = district_cell(i)
+            update = {"lat": round(rng.uniform(s + 0.1 * (nn - s), nn - 0.1 * (nn - s)), 5),
+                      "lon": round(rng.uniform(w + 0.1 * (e - w), e - 0.1 * (e - w)), 5)}
+        batch.actors[n] = a.model_copy(update={**update, "district": None})
+
+
 def _weighted(rng: random.Random, pairs: list[tuple[str, float]]) -> str:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
-def generate_community(n_actors: int = 1000, seed: int = 42) -> GraphBatch:
-    """The Fjordvik demo community with about ``n_actors`` actors.
+def generate_community(n_actors: int = 1000, seed: int = 42, *,
+                       located: bool = False) -> GraphBatch:
+    """The Fjordvik demo community with about ``n_actors`` actors. ``located``: organisations
+    come with coordinates or an address instead of a district, for Fjordvik's district files
+    to assign (what ``graphsvc demo`` does).
 
     >>> batch = generate_community(200, seed=1)
     >>> len(batch.actors)
@@ -317,4 +377,6 @@ def generate_community(n_actors: int = 1000, seed: int = 42) -> GraphBatch:
             b.tie(aid, init_id, "PARTICIPATES_IN", rng.uniform(0.4, 0.8))
         for pid in rng.sample(people[d], k=min(rng.randint(2, 6), len(people[d]))):
             b.tie(pid, init_id, "PARTICIPATES_IN", rng.uniform(0.4, 0.9))
+    if located:
+        _locate(b.batch, districts, seed)
     return b.batch

@@ -61,7 +61,9 @@ def cmd_demo(args, settings: Settings, as_json: bool) -> int:
     from graphsvc.analysis import match_need
     from graphsvc.cli.serve import cmd_serve
     from graphsvc.cli.views import write_map, write_print
-    from loaders.demo import generate_community
+    from loaders import demo as demo_module
+    from loaders.demo import DISTRICT_FILES, KOMMUNE, generate_community
+    from loaders.districts import apply_districts
 
     lang = getattr(args, "lang", None) or settings.lang
     msg = MESSAGES.bind(lang)
@@ -70,12 +72,16 @@ def cmd_demo(args, settings: Settings, as_json: bool) -> int:
         store.clear()
     step(msg("generating", n=args.actors, seed=args.seed), as_json)
     try:
-        batch = generate_community(args.actors, seed=args.seed)
+        batch = generate_community(args.actors, seed=args.seed, located=True)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     step(msg("writing", store=settings.store), as_json)
     started = time.perf_counter()
-    report = store.write(batch)
+    store.write(batch)
+    # Organisations get their districts from Fjordvik's district files, as a real kommune's do.
+    folder = Path(demo_module.__file__).parent / "demo_districts"
+    districts_report = apply_districts(store, [folder / f for f in DISTRICT_FILES],
+                                       kommune=KOMMUNE, lang=lang)
     write_s = time.perf_counter() - started
     G = store.to_networkx()
     kinds = Counter(d.get("kind") for _n, d in G.nodes(data=True))
@@ -90,7 +96,9 @@ def cmd_demo(args, settings: Settings, as_json: bool) -> int:
     write_print(G, pdf_path, settings, None, lang, "A3", "landscape")
     summary = {
         "store": settings.store,
-        "revision": report.revision,
+        "revision": districts_report["revision"],
+        "district_assignment": {k: v for k, v in districts_report["kommuner"][0].items()
+                                if k in ("actors", "with_district", "by_rule")},
         "write_seconds": round(write_s, 2),
         "actors": {k: v for k, v in sorted(kinds.items()) if k != "initiative"},
         "initiatives": kinds.get("initiative", 0),
@@ -103,7 +111,7 @@ def cmd_demo(args, settings: Settings, as_json: bool) -> int:
         "example_match": example,
     }
     lines = [
-        msg("summary", store=settings.store, revision=report.revision),
+        msg("summary", store=settings.store, revision=summary["revision"]),
         msg("actors", kinds=", ".join(f"{v} {kind_name(k, lang, v)}"
                                       for k, v in summary["actors"].items())),
         msg("counts", initiatives=summary["initiatives"], resources=len(batch.resources),
