@@ -129,6 +129,10 @@ class Actor(_Input):
     # where that source's data came from, and field → the source format whose value it holds.
     sources: dict[str, Provenance] | None = None
     field_sources: dict[str, str] | None = None
+    # Other ids this actor was known by (a merged duplicate, ``kommune:<code>`` of a municipality
+    # from the register): writing the actor erases a stored actor under such an id, and
+    # later imports of that id fold into this one (loaders/enrich/dedupe.py).
+    aliases: list[str] | None = None
 
     @property
     def is_personal(self) -> bool:

@@ -22,6 +22,9 @@ RECORD_TYPES = ("actors", "initiatives", "resources", "needs", "ties")
 # Key → JSON documents beside the graph (a district definition per kommune); ``_fetch``,
 # ``_all`` and ``_apply`` take this kind too, as records ``{"id": key, "value": ...}``.
 DOCUMENTS = "documents"
+# ``_apply`` also takes ``changes[ERASE] = [(actor id, {"id": ...})]``: erase these actors with
+# their ties, resources and needs before the upserts.
+ERASE = "erase"
 MODELS = {
     "actors": Actor,
     "initiatives": Initiative,
@@ -90,6 +93,11 @@ class GraphStore(abc.ABC):
         changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         if documents:
             changes[DOCUMENTS] = [(k, {"id": k, "value": v}) for k, v in documents.items()]
+        # A merged duplicate named in an actor's ``aliases`` goes, with its ties and holdings,
+        # in the same transaction (the batch carries what was moved from it).
+        keep = {a.id for a in batch.actors} | {i.id for i in batch.initiatives}
+        if gone := sorted({x for a in batch.actors for x in a.aliases or [] if x not in keep}):
+            changes[ERASE] = [(x, {"id": x}) for x in gone]
         report = WriteReport(revision=0)
         for kind in RECORD_TYPES:
             rows: dict[str, dict[str, Any]] = {}

@@ -189,6 +189,14 @@ CLEAR = (
     "WITH count(*) AS removed\n" + BUMP
 )
 
+# Actors merged into another (``GraphStore.write`` with aliases), with their ties and holdings.
+ERASE_BLOCK = (
+    "UNWIND $erase AS k\n"
+    "MATCH (n:Actor {id: k})\n"
+    "OPTIONAL MATCH (n)-[:OFFERS|NEEDS]->(h)\n"
+    "DETACH DELETE h, n\n"
+)
+
 
 def _sets(var: str, kind: str) -> str:
     return ", ".join(f"{var}.{p} = r.{p}" for p in (*PROPERTIES[kind], "data"))
@@ -248,6 +256,8 @@ def write_statement(
         params[param] = rows
         blocks.append(block + f"WITH count(*) AS done_{param}\n")
 
+    if changes.get("erase"):  # merged duplicates go first: their moved holdings come back below
+        add(ERASE_BLOCK, "erase", [k for k, _d in changes["erase"]])
     for kind in ("actors", "initiatives", "documents"):
         if changes.get(kind):
             add(_node_block(kind, kind), kind, [_row(kind, d) for _k, d in changes[kind]])

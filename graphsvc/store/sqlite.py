@@ -117,7 +117,15 @@ class SQLiteStore(GraphStore):
 
     def _apply(self, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> int:
         with self._lock, self._transaction():
+            for node_id, _ in changes.get("erase", []):
+                self._db.execute("DELETE FROM actors WHERE id = ?", (node_id,))
+                self._db.execute("DELETE FROM ties WHERE source = ? OR target = ?",
+                                 (node_id, node_id))
+                self._db.execute("DELETE FROM resources WHERE holder = ?", (node_id,))
+                self._db.execute("DELETE FROM needs WHERE holder = ?", (node_id,))
             for kind, rows in changes.items():
+                if kind == "erase":
+                    continue
                 if not rows:
                     continue
                 cols = COLUMNS[kind]

@@ -406,3 +406,26 @@ def test_a_document_is_written_with_its_batch_and_read_back(store: GraphStore) -
     assert store.documents(["districts:0301"]) == {}
     store.clear()
     assert store.documents(["districts:4203"]) == {}
+
+
+# ---- merging duplicates ----------------------------------------------------------------------
+def test_an_actor_naming_an_alias_erases_it_and_takes_what_was_moved_in_one_write(
+        store: GraphStore) -> None:
+    """``graphsvc merge`` and the import's merge step: the kept actor, with the duplicate's id
+    as an alias and its ties and holdings moved, replaces the duplicate in one write."""
+    store.write(community())
+    kept = Actor(id="brreg:940000001", kind="municipality", name="ARENDAL KOMMUNE",
+                 kommunenummer="4203", orgnr="940000001", aliases=["demo:kommune"])
+    moved = [Tie(source=t.source, target="brreg:940000001", kind=t.kind, strength=t.strength,
+                 co_creation_level=t.co_creation_level, written_agreement=t.written_agreement)
+             for t in community().ties if t.target == "demo:kommune"]
+    store.write(GraphBatch(actors=[kept], ties=moved))
+
+    G = store.to_networkx()
+    assert "demo:kommune" not in G
+    assert sorted(s for s, _ in G.in_edges("brreg:940000001")) == ["brreg:971234567",
+                                                                   "brreg:987654321"]
+    assert store.get_actor("brreg:940000001").aliases == ["demo:kommune"]
+    revision = store.revision()
+    store.write(GraphBatch(actors=[kept]))  # the alias is gone already: nothing else goes
+    assert store.revision() == revision + 1 and len(store.actors()) == 4
