@@ -255,21 +255,23 @@ class _Locator:
         import shapely
         from shapely.geometry import shape
 
-        self.polygons = []
-        for p in definition.get("polygons", []):
-            geom = shape(p["geometry"])
-            shapely.prepare(geom)
-            self.polygons.append((geom, p["name"], p["file"]))
+        self.polygons = [(shape(p["geometry"]), p["name"], p["file"])
+                         for p in definition.get("polygons", [])]
+        self.tree = shapely.STRtree([g for g, _, _ in self.polygons])
         self.postnummer = definition.get("postnummer", {})
 
     def polygon(self, lat: float, lon: float) -> tuple[str, str] | None:
         from shapely.geometry import Point
 
-        point = Point(lon, lat)
-        for geom, district, file in self.polygons:  # the first that covers it (file order)
-            if geom.covers(point):
-                return district, f"polygon:{file}"
-        return None
+        if not self.polygons:
+            return None
+        # A point on a boundary belongs to a district too; where districts overlap, the first
+        # in file order wins.
+        hits = self.tree.query(Point(lon, lat), predicate="covered_by")
+        if not len(hits):
+            return None
+        _geom, district, file = self.polygons[int(min(hits))]
+        return district, f"polygon:{file}"
 
 
 def postnummer_of(data: dict[str, Any]) -> str | None:

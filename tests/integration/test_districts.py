@@ -95,7 +95,7 @@ def test_reloading_keeps_the_assignment_and_later_actors_get_one(store, tmp_path
     assert store.get_actor(school.id).district == "Nordby"
 
 
-def test_a_district_given_later_by_a_workshop_sheet_wins(store, tmp_path) -> None:
+def test_a_district_written_later_without_a_rule_wins(store, tmp_path) -> None:
     sheet = tmp_path / "skoler.csv"
     sheet.write_text("navn;breddegrad;lengdegrad\nNordby skole;60.02;10.02\n", "utf-8")
     import_files(store, [sheet], kommuner=[K], kind="institution")
@@ -155,3 +155,22 @@ def test_the_cli_and_the_api_give_the_same_report(store, tmp_path, capsys) -> No
                       files=[("files", ("bad.csv", (HERE / "bad.csv").read_bytes()))])
     assert bad.status_code == 422 and "bad.csv:3" in bad.json()["error"]["message"]
     json.dumps(answer.json())
+
+
+def test_a_workshop_sheet_that_names_the_district_wins_over_the_derived_one(store,
+                                                                            tmp_path) -> None:
+    sheet = tmp_path / "skoler.csv"
+    sheet.write_text("navn;breddegrad;lengdegrad\nNordby skole;60.02;10.02\n", "utf-8")
+    import_files(store, [sheet], kommuner=[K], kind="institution")
+    apply_districts(store, [GEOJSON], kommune=K)
+    [school] = [a for a in store.actors() if a.name == "Nordby skole"]
+    assert (school.district, school.district_rule) == ("Nordby", "polygon:fjordvik.geojson")
+
+    workshop = tmp_path / "verksted.csv"
+    workshop.write_text(f"aktør;type;grend;id;kommunenummer\nNordby skole;institusjon;"
+                        f"Elvebakken;{school.id};{K}\n", "utf-8")
+    import_files(store, [workshop])
+    assert (store.get_actor(school.id).district,
+            store.get_actor(school.id).district_rule) == ("Elvebakken", "given")
+    apply_districts(store, [GEOJSON], kommune=K)  # a new definition does not undo it
+    assert store.get_actor(school.id).district == "Elvebakken"
