@@ -86,6 +86,10 @@ TEXTS = register_texts(__name__, {
         "row.brreg.invalid": "{problem}",
         "skip.brreg.deleted": "ikke lenger aktiv (slettet/nedlagt)",
         "skip.brreg.bankrupt": "ikke lenger aktiv (konkurs/under avvikling)",
+        "skip.brreg.rule": "{why} (regel {rule})",
+        "skip.brreg.not_included": "{kind_name}, lastes bare med --include {kind}: {why} "
+                                   "(regel {rule})",
+        "skip.brreg.no_rule": "ingen regel passer",
     },
     "en": {
         "error.brreg.csv": "{file}: cannot be read as CSV after line {after}: {problem}",
@@ -100,6 +104,10 @@ TEXTS = register_texts(__name__, {
         "row.brreg.invalid": "{problem}",
         "skip.brreg.deleted": "no longer active (slettet/nedlagt)",
         "skip.brreg.bankrupt": "no longer active (konkurs/under avvikling)",
+        "skip.brreg.rule": "{why} (rule {rule})",
+        "skip.brreg.not_included": "{kind_name}, not loaded without --include {kind}: {why} "
+                                   "(rule {rule})",
+        "skip.brreg.no_rule": "no rule fits",
     },
 })
 
@@ -121,6 +129,21 @@ def owner(orgform: str, sector: str | None, unit: str, name: str,
     if unit == "underenheter" and o["_public_name"].search(name):
         return "public"
     return "private"
+
+
+class _RuleReason(str):
+    """A kind rule's reason (``register_rules.json``: ``reason``, ``reason_nb``) said in the
+    reader's language when it fills a skip reason; as a ``str`` it is the English one."""
+
+    def __new__(cls, rule_id: str, why: str) -> _RuleReason:
+        self = super().__new__(cls, why)
+        found = next((r for r in rules()["rules"] if r["id"] == rule_id), None)
+        self.nb = (found or {}).get("reason_nb") or (
+            Text("skip.brreg.no_rule").in_("nb") if found is None else why)
+        return self
+
+    def in_(self, lang: str | None) -> str:
+        return self.nb if lang in (None, "nb") else str(self)
 
 
 def classify(
@@ -382,10 +405,11 @@ class _Parser:
                                    flags["registrertifrivillighetsregisteret"], name,
                                    sector=sector, unit=unit)
         if kind is None:
-            self.skipped[f"{why} (rule {rule})"] += 1
+            self.skipped[Text("skip.brreg.rule", why=_RuleReason(rule, why), rule=rule)] += 1
             return
         if kind in INCLUDABLE and kind not in self.include:
-            self.skipped[f"{kind}, not loaded without --include {kind}: {why} (rule {rule})"] += 1
+            self.skipped[Text("skip.brreg.not_included", kind_name=Text(f"kind.{kind}"),
+                              kind=kind, why=_RuleReason(rule, why), rule=rule)] += 1
             return
         address = _address(get, prefix)
         postal = _address(get, "postadresse") if prefix != "postadresse" else None

@@ -32,6 +32,16 @@ def test_bulk_csv_filtered_to_one_kommune_classifies_and_counts_the_rest():
     assert {a.id for a in actors.values()} == {f"brreg:{o}" for o in reg.EXPECTED_KINDS}
 
 
+def test_skip_reasons_are_said_in_the_planners_language():
+    result = read_brreg(SRC / "enheter.csv", kommuner=["0399"])
+    assert result.to_dict("nb")["skipped"] == {
+        "bedrift, lastes bare med --include business: bedrift (butikk, handel eller selskap) "
+        "(regel business)": 1,
+        "ikke lenger aktiv (konkurs/under avvikling)": 1,
+        "utenfor de valgte kommunene": 1,
+    }
+    assert set(result.to_dict("en")["skipped"]) == set(result.skipped)
+
 def test_text_values_keep_leading_zeros_and_addresses_get_their_line_breaks():
     actors = by_orgnr(read_brreg(SRC / "enheter.csv"))
     kor = actors[reg.KOR]
