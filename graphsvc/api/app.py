@@ -40,7 +40,7 @@ and one status per kind of error:
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
     from graphsvc.api.routes import (
-        actors, analysis, districts, docs, health, imports, initiatives, maps, match,
+        actors, analysis, districts, docs, health, imports, initiatives, maps, match, merges,
     )
 
     settings = settings or Settings()
@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = store or open_store(settings.store, settings)
     app.state.snapshot = Snapshot(app.state.store)
 
-    for module in (health, actors, initiatives, match, analysis, imports, maps, docs, districts):
+    for module in (health, actors, initiatives, match, analysis, imports, maps, docs, districts,
+                   merges):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)
