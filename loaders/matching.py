@@ -72,10 +72,14 @@ def normalise_address(address: str | None) -> str:
 
     >>> normalise_address("Olav Kyrres gt. 19/n4005 STAVANGER")
     'olav kyrres gate 19'
+    >>> normalise_address("c/o Kari Nordmann/nTastaveien 5 B")
+    'tastaveien 5b'
     """
     if not address:
         return ""
-    first = re.split(r"/n|\n|,", address)[0]
+    # The first line that is not a "c/o" (care of: often a person, never the place).
+    lines = [x for x in re.split(r"/n|\n", address) if not _fold(x).startswith("c o ")]
+    first = (lines or [""])[0].split(",")[0]
     words = _fold(first).split()
     out = []
     for w in words:
