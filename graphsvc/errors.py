@@ -247,6 +247,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "error.rules.kind_overrides": "kind_overrides kan bare nevne {known}; fikk {got}",
         "error.rules.invalid": "reglene for sosial kapital er ugyldige: {problem}",
         "error.rules.unreadable": "kan ikke lese reglene for sosial kapital fra {path}: {problem}",
+        "error.model.self_tie": "et bånd kan ikke gå fra en aktør til den samme aktøren",
+        "error.model.partnership_only": "samskapingsnivå og skriftlig avtale hører bare til "
+                                        "et samarbeid",
     },
     "en": {
         "row.where": "{file}:{line}: {reason}",
@@ -290,5 +293,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "error.rules.kind_overrides": "kind_overrides may only name {known}; got {got}",
         "error.rules.invalid": "social-capital rules are invalid: {problem}",
         "error.rules.unreadable": "cannot read social-capital rules from {path}: {problem}",
+        "error.model.self_tie": "a tie cannot join an actor to itself",
+        "error.model.partnership_only": "co_creation_level and written_agreement belong to a "
+                                        "partnership only",
     },
 }

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from graphsvc.errors import Text
 from graphsvc.taxonomy import load_taxonomy
 
 ActorKind = Literal[
@@ -70,7 +71,7 @@ class Provenance(_Input):
 
 def _check_category(code: str) -> str:
     if code not in load_taxonomy():
-        raise ValueError(f"unknown category '{code}'")
+        raise ValueError(Text("error.unknown_category", category=code))
     return code
 
 
@@ -169,6 +170,18 @@ class Resource(_Holding):
     """What an actor offers: a skill, time, a room, a vehicle, equipment, money, knowledge."""
 
     availability: str | None = Field(default=None, max_length=200)
+    # An offer an enrichment rule derived from a register (loaders/enrich/offers.py): the rule's
+    # id, and False until a workshop sheet states the same offer (the same id) and replaces it.
+    derived_by: str | None = Field(default=None, max_length=100)
+    confirmed: bool = True
+
+    @model_serializer(mode="wrap")
+    def _without_default_confirmed(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A stated offer keeps the form it had before offers were derived (a reload changes nothing).
+        data = handler(self)
+        if data.get("confirmed") is True:
+            data.pop("confirmed")
+        return data
 
 
 class Need(_Holding):
@@ -189,11 +202,11 @@ class Tie(_Input):
     @model_validator(mode="after")
     def _check(self) -> Tie:
         if self.source == self.target:
-            raise ValueError("a tie cannot join an actor to itself")
+            raise ValueError(Text("error.model.self_tie"))
         if self.kind != "PARTNERS_WITH" and (
             self.co_creation_level is not None or self.written_agreement is not None
         ):
-            raise ValueError("co_creation_level and written_agreement belong to PARTNERS_WITH")
+            raise ValueError(Text("error.model.partnership_only"))
         return self
 
     @property

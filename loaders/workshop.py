@@ -171,7 +171,7 @@ TEXTS = register_texts(__name__, {
                               "forskjellige aktører, gi hver sin id i kolonnen 'id'",
         "row.sheet.target_rejected": "båndet går til '{target}' på linje {line}, som ble "
                                      "avvist; rett den linjen og last inn på nytt",
-        "row.sheet.tie_invalid": "'{tie}': {problem}",
+        "row.sheet.tie_invalid": "{tie_name} med '{target}': {problem}",
         "row.sheet.target_several": "'{target}' passer til flere rader (linje {lines}); bruk "
                                     "en id",
         "row.sheet.target_stored": "'{target}' passer til {n} aktører som allerede er lagret "
@@ -221,7 +221,7 @@ TEXTS = register_texts(__name__, {
                               "different actors, give each its own id in the 'id' column",
         "row.sheet.target_rejected": "tie target '{target}' is on line {line}, which was "
                                      "rejected; fix that line and load again",
-        "row.sheet.tie_invalid": "'{tie}': {problem}",
+        "row.sheet.tie_invalid": "{tie_name} with '{target}': {problem}",
         "row.sheet.target_several": "tie target '{target}' matches several rows (lines "
                                     "{lines}); use an id",
         "row.sheet.target_stored": "tie target '{target}' matches {n} actors already in the "
@@ -570,8 +570,9 @@ class _Sheet:
                     tie = Tie(source=e.actor_id, target=target_id, kind=kind,
                               provenance=self._provenance(e.line))
                 except ModelError as exc:
-                    self._tie_fail(e, Text("row.sheet.tie_invalid", tie=f"{kind}:{target}",
-                                           problem="; ".join(_message(x) for x in exc.errors())))
+                    self._tie_fail(e, Text("row.sheet.tie_invalid",
+                                           tie_name=Text(f"tie.{kind}"), target=target,
+                                           problem=[_message(x) for x in exc.errors()]))
                     continue
                 if all(t.key != tie.key for t in e.ties):
                     e.ties.append(tie)
@@ -613,7 +614,10 @@ def _resolve(
 
 
 def _message(err: Any) -> str:
-    return str(err["msg"]).removeprefix("Value error, ")
+    """pydantic's message, or the model's own text (a ``Text``, said in the reader's language)."""
+    cause = (err.get("ctx") or {}).get("error")
+    said = cause.args[0] if isinstance(cause, ValueError) and cause.args else None
+    return said if isinstance(said, Text) else str(err["msg"]).removeprefix("Value error, ")
 
 
 def _split(text: str) -> list[str]:

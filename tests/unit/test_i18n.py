@@ -211,7 +211,7 @@ NOT_YET_KEYED = {"graphsvc/views.py", "graphsvc/store/base.py", "graphsvc/store/
                  "graphsvc/store/sqlite.py", "graphsvc/store/neo4j.py", "graphsvc/cli/views.py",
                  "graphsvc/cli/demo.py", "visualisations/map.py", "visualisations/print.py",
                  "visualisations/encoding.py",
-                 "loaders/demo.py", "graphsvc/model.py"}
+                 "loaders/demo.py"}
 
 
 def _text_calls():

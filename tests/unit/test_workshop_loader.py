@@ -288,8 +288,8 @@ def test_every_problem_of_a_row_is_reported_at_once(tmp_path: Path) -> None:
         pytest.param("Holmen velforening",
                      "tie 'Holmen velforening' must look like 'kind:name or id', e.g. "
                      "'kjenner:Kari'", id="tie-without-kind"),
-        pytest.param("kjenner:kari", "'KNOWS:kari': a tie cannot join an actor to itself",
-                     id="tie-to-itself"),
+        pytest.param("kjenner:kari", "acquaintance with 'kari': a tie cannot join an actor to "
+                     "itself", id="tie-to-itself"),
     ],
 )
 def test_a_bad_tie_leaves_out_that_tie_not_the_actor(
@@ -543,6 +543,12 @@ def test_row_errors_are_said_in_bokmal_by_default_with_a_stable_reason_code() ->
         "reason": "ukjent kategorikode 'help.teleport' (mente du 'help.transport'?)",
         "reason_code": "row.sheet.category_hint"}]
 
+
+def test_the_models_own_rule_is_said_in_bokmal_too(tmp_path: Path) -> None:
+    path = sheet(tmp_path, GOOD_ROW, "Kari;person;social.visit;kjenner:kari")
+    tie = read_workshop(path, loaded_at=WHEN).to_dict("nb")["ties_rejected"]
+    assert [(t["line"], t["reason"]) for t in tie] == [
+        (3, "bekjentskap med 'kari': et bånd kan ikke gå fra en aktør til den samme aktøren")]
 
 def test_a_header_only_sheet_loads_nothing_and_fails_nothing(tmp_path: Path) -> None:
     result = read_workshop(sheet(tmp_path), loaded_at=WHEN)
