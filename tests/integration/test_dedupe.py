@@ -95,7 +95,8 @@ def test_a_list_loaded_before_the_register_is_folded_in_with_its_ties(store, fil
     assert ODATA_BARNEHAGE not in ids(store)
     assert [(t["source"], t["target"]) for t in store._all("ties")
             if t["kind"] == "PARTNERS_WITH"] == [(BARNEHAGE, SJUKEHUS)]
-    assert [r["holder"] for r in store._all("resources")] == [BARNEHAGE]
+    assert [r["holder"] for r in store._all("resources") if r["id"] == "t:r-rom"] == [BARNEHAGE]
+    assert not [r for r in store._all("resources") if r["holder"] == ODATA_BARNEHAGE]
 
 
 def test_merge_moves_ties_offers_and_needs_and_is_remembered(store, files) -> None:
@@ -114,8 +115,9 @@ def test_merge_moves_ties_offers_and_needs_and_is_remembered(store, files) -> No
     assert {(t["source"], t["kind"], t["target"]) for t in store._all("ties")} >= {
         (SKOLE, "PARTNERS_WITH", HF)}
     assert not [t for t in store._all("ties") if SJUKEHUS in (t["source"], t["target"])]
-    assert [r["holder"] for r in store._all("resources")] == [HF]
-    assert [n["holder"] for n in store._all("needs")] == [HF]
+    assert [r["holder"] for r in store._all("resources") if r["id"] == "t:r-rom"] == [HF]
+    assert [n["holder"] for n in store._all("needs") if n["id"] == "t:n-bil"] == [HF]
+    assert not [r for r in store._all("resources") if r["holder"] == SJUKEHUS]
     report = import_files(store, [enheter, bygg], kind="institution")
     assert SJUKEHUS not in ids(store) and report["enrichment"]["merge"]["uncertain"] == []
     assert store.get_actor(HF).aliases == [SJUKEHUS]
@@ -165,3 +167,19 @@ def test_post_merges_and_keep_apart(store, files) -> None:
     r = client.post("/merges", json={"keep": HF, "other": SJUKEHUS})
     assert r.status_code == 200 and r.json()["merged"] == SJUKEHUS
     assert client.get(f"/actors/{SJUKEHUS}").status_code == 404
+
+
+def test_a_workshop_organisation_without_orgnr_is_asked_about(store, files, tmp_path) -> None:
+    """A sheet gives no address, so even the same name is only a question for a person."""
+    enheter, _, _ = files
+    sheet = tmp_path / "verksted.csv"
+    sheet.write_text("aktør;type;grend;kommunenummer;tilbyr\n"
+                     "Brua skule;institusjon;Sentrum;0399;space.room: gymsal\n", "utf-8")
+    report = import_files(store, [enheter, sheet])
+
+    pairs = [(u["id"], u["candidate"]) for u in report["enrichment"]["merge"]["uncertain"]]
+    assert pairs == [("ws:brua-skule", SKOLE)]
+    merge_actors(store, SKOLE, "ws:brua-skule")
+    assert {r["holder"] for r in store._all("resources") if r.get("description") == "gymsal"} \
+        == {SKOLE}
+    assert "ws:brua-skule" not in ids(store)
