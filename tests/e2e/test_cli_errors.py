@@ -23,6 +23,8 @@ ROOT = Path(__file__).parents[2]
 MINIMAL = {
     "demo": ["--actors", "100", "--out", "out"],
     "load": [str(ROOT / "loaders" / "templates" / "workshop_template.csv")],
+    "districts": [str(ROOT / "loaders" / "demo_districts" / "fjordvik.geojson"), "--kommune",
+                  "9901"],
     "serve": ["--port", "{port}"],
     "list": ["actors"],
     "map": ["-o", "map.html"],
