@@ -26,6 +26,8 @@ MINIMAL = {
     "districts": [str(ROOT / "loaders" / "demo_districts" / "fjordvik.geojson"), "--kommune",
                   "9901"],
     "serve": ["--port", "{port}"],
+    "merge": ["demo:p000001", "demo:p000002"],
+    "keep-apart": ["demo:p000001", "demo:p000002"],
     "list": ["actors"],
     "map": ["-o", "map.html"],
     "print": ["-o", "print.pdf"],
