@@ -57,6 +57,8 @@ TEXTS = register_texts(__name__, {
                                      "gjør dem om til lengde- og breddegrader i WGS84",
         "row.districts.invalid_polygon": "ugyldig polygon: {problem}",
         "reason.districts.no_location": "ingen koordinater og intet postnummer",
+        "reason.districts.no_postnummer": "intet postnummer, og grenseinndelingen har ingen "
+                                          "polygoner for koordinatene",
         "reason.districts.outside": "koordinatene ligger utenfor alle grender, og intet "
                                     "postnummer",
         "reason.districts.unknown_postnummer": "postnummer {postnummer} er ikke i "
@@ -83,6 +85,8 @@ TEXTS = register_texts(__name__, {
                                      "convert them to WGS84 longitude and latitude",
         "row.districts.invalid_polygon": "invalid polygon: {problem}",
         "reason.districts.no_location": "no coordinates and no postnummer",
+        "reason.districts.no_postnummer": "no postnummer, and the definition has no polygons "
+                                          "for its coordinates",
         "reason.districts.outside": "the coordinates are outside every district, and no "
                                     "postnummer",
         "reason.districts.unknown_postnummer": "postnummer {postnummer} is not in the "
@@ -330,6 +334,8 @@ def assign(actors: Iterable[dict[str, Any]], definition: dict[str, Any],
                 reason = ("reason.districts.unknown_postnummer", {"postnummer": code}) if code \
                     else ("reason.districts.outside", {}) \
                     if data.get("lat") is not None and loc.polygons \
+                    else ("reason.districts.no_postnummer", {}) \
+                    if data.get("lat") is not None \
                     else ("reason.districts.no_location", {})
             else:
                 new["district"], new["district_rule"] = found

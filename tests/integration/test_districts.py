@@ -108,6 +108,16 @@ def test_a_district_written_later_without_a_rule_wins(store, tmp_path) -> None:
     assert store.get_actor(school.id).district == "Elvebakken"
 
 
+def test_with_only_postnummer_an_actor_with_coordinates_is_told_it_lacks_a_postnummer(
+        store) -> None:
+    report = apply_districts(store, [POSTNUMMER], kommune=K, lang="en")
+    reasons = {m["id"]: m["reason"] for m in report["kommuner"][0]["without_district"]}
+    # Not "no coordinates": it has them, but the definition has no polygons to put them in.
+    assert reasons["test:nordby"] == ("no postnummer, and the definition has no polygons for "
+                                      "its coordinates")
+    assert reasons["test:nothing"] == "no coordinates and no postnummer"
+
+
 def test_a_windows_1252_csv_with_a_kommunenummer_column() -> None:
     from loaders.districts import read_definitions
 
