@@ -30,6 +30,9 @@ FIT_SCORE = {"exact": 1.0, "parent": 0.6, "sibling": 0.3}
 WEIGHTS = {"fit": 0.45, "proximity": 0.25, "capacity": 0.1, "availability": 0.05, "social": 0.15}
 MAX_HOPS = 4
 NEAR_KM = 5.0  # an offer this far away scores half of one next door
+# An offer a rule derived from a register (confirmed False) until a workshop states it: it
+# ranks below a confirmed one that is otherwise the same (fit, place, capacity, ties).
+DERIVED_PENALTY = 0.2
 # Search trees of introducing organisations kept per snapshot, in tree entries (one per node
 # reached, ~50 bytes each): every frivilligsentral of a 100k-actor kommune fits.
 TREE_BUDGET = 6_000_000
@@ -53,6 +56,8 @@ MESSAGES = register(__name__, {
         "direct": "{intro} kjenner dem direkte",
         "self": "Er selv kontaktpunktet for formidlingen",
         "no_path": "Ingen kjent vei innen {max} ledd – ta direkte kontakt",
+        "derived": "Tilbudet er fra registeret (ikke bekreftet), så det rangeres lavere; "
+                   "bekreft det på et verksted",
     },
     "en": {
         "exact": "Offers exactly what is needed: {cat}",
@@ -71,6 +76,8 @@ MESSAGES = register(__name__, {
         "direct": "{intro} knows them directly",
         "self": "Is itself the contact point for the introduction",
         "no_path": "No known path within {max} steps – make direct contact",
+        "derived": "The offer is from the register (not confirmed), so it ranks lower; "
+                   "confirm it at a workshop",
     },
 })
 
@@ -198,7 +205,8 @@ def match_need(
                 continue
             held = best.get(node)
             if held is None or FIT_SCORE[fit] > FIT_SCORE[held[1]] or (
-                    fit == held[1] and (res.get("capacity") or 0) > (held[0].get("capacity") or 0)):
+                    fit == held[1] and (res.get("confirmed", True), res.get("capacity") or 0) >
+                    (held[0].get("confirmed", True), held[0].get("capacity") or 0)):
                 best[node] = (res, fit)
 
     candidates = []
@@ -227,6 +235,8 @@ def match_need(
         avail_score = 0.5 if want is None or not offered else float(want in offered)
         base = (WEIGHTS["fit"] * FIT_SCORE[fit] + WEIGHTS["proximity"] * proximity
                 + WEIGHTS["capacity"] * cap_score + WEIGHTS["availability"] * avail_score)
+        if res.get("confirmed", True) is False:
+            base -= DERIVED_PENALTY
         candidates.append((base, node, attrs, res, fit, where, km))
 
     # Social distance only for the head of the list: it is the costly part.
@@ -268,6 +278,8 @@ def match_need(
             key = "available_match" if want and want in res["availability"].casefold() \
                 else "availability"
             explanation.append(msg(key, availability=res["availability"]))
+        if res.get("confirmed", True) is False:
+            explanation.append(msg("derived"))
         if hops is None:
             explanation.append(msg("no_path", max=MAX_HOPS))
         elif hops == 0:
@@ -287,7 +299,9 @@ def match_need(
                          "category_name": tax.name(res["category"], lang),
                          "description": res.get("description"),
                          "capacity": res.get("capacity"),
-                         "availability": res.get("availability")},
+                         "availability": res.get("availability"),
+                         "confirmed": res.get("confirmed", True),
+                         "derived_by": res.get("derived_by")},
             "distance_km": None if km is None else round(km, 2),
             "social_distance": hops,
             "introducers": [{"id": n, "name": label(n), "kind": G.nodes[n].get("kind")}

@@ -35,6 +35,7 @@ Step = Callable[[GraphStore, GraphBatch, Context], dict[str, Any]]
 
 from loaders.enrich.register_ties import register_ties  # noqa: E402 (needs Context first)
 from loaders.enrich.districts import step as districts  # noqa: E402
+from loaders.enrich.offers import step as offers  # noqa: E402
 from loaders.enrich.dedupe import step as dedupe  # noqa: E402
 
 # (report key, step) in the order they run; each step's module adds itself here.
@@ -42,6 +43,7 @@ STEPS: list[tuple[str, Step]] = [
     ("ties", register_ties),
     ("merge", dedupe),
     ("districts", districts),  # after "merge": one actor per organisation first
+    ("offers", offers),  # last: reads the kind the other steps settled
 ]
 
 
