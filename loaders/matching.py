@@ -83,8 +83,8 @@ def normalise_address(address: str | None) -> str:
     words = _fold(first).split()
     out = []
     for w in words:
-        w = {"gt": "gate", "gata": "gate", "gaten": "gate", "vn": "veien", "vei": "veien",
-             "v": "veien"}.get(w, w)
+        # Not "v": it is also a king's numeral ("Kong Olav V gate").
+        w = {"gt": "gate", "gata": "gate", "gaten": "gate", "vn": "veien", "vei": "veien"}.get(w, w)
         out.append(w)
     text = " ".join(out)
     return re.sub(r"(\d+) ([a-z])\b", r"\1\2", text)  # "19 b" == "19b"
