@@ -23,7 +23,9 @@ def store(tmp_path_factory, demo_batch):
 
 @pytest.fixture(scope="module")
 def api(store):
-    with TestClient(create_app(Settings(store=store.url), store=store)) as client:
+    # English error messages, asked for as a browser would (bokmål: test_api_errors.py)
+    with TestClient(create_app(Settings(store=store.url), store=store),
+                    headers={"Accept-Language": "en"}) as client:
         yield client
 
 

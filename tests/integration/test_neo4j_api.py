@@ -24,5 +24,7 @@ pytestmark = pytest.mark.parametrize("store", ["falkordb", "neo4j"], indirect=Tr
 @pytest.fixture
 def api(store: GraphStore, demo_batch: GraphBatch) -> Iterator[TestClient]:
     store.write(demo_batch)
-    with TestClient(create_app(Settings(store=store.url), store=store)) as client:
+    # English error messages, asked for as a browser would (bokmål: test_api_errors.py)
+    with TestClient(create_app(Settings(store=store.url), store=store),
+                    headers={"Accept-Language": "en"}) as client:
         yield client

@@ -47,7 +47,8 @@ def test_two_registers_load_into_neo4j_and_again_change_nothing(
 def test_strict_writes_nothing_to_neo4j_when_a_row_is_rejected(
     store: Neo4jStore, neo4j_server, tmp_path: Path
 ) -> None:
-    result = load(neo4j_server, str(SRC / "enheter.csv"), "--strict", cwd=tmp_path)
+    result = load(neo4j_server, str(SRC / "enheter.csv"), "--strict", "--lang", "en",
+                  cwd=tmp_path)
 
     assert result.returncode == 1
     assert "enheter.csv:11 field 'organisasjonsnummer'" in result.stderr
