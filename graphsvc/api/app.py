@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     from graphsvc.api.routes import (
         actors, analysis, districts, docs, health, imports, initiatives, maps, match, merges,
     )
+    from graphsvc.api.routes import coverage
 
     settings = settings or Settings()
     # /docs and /redoc serve Swagger UI and ReDoc from the package, not a CDN: the service
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.snapshot = Snapshot(app.state.store)
 
     for module in (health, actors, initiatives, match, analysis, imports, maps, docs, districts,
-                   merges):
+                   merges, coverage):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

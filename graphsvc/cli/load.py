@@ -64,12 +64,23 @@ def cmd_load(args, settings: Settings, as_json: bool) -> int:
                               kommuner=args.kommuner, kind=args.kind, category=args.category,
                               include=args.include,
                               workshop=args.workshop, progress=bar, lang=lang)
+        lacks = _coverage(store, lang)  # the first thing a planner needs to know next
     finally:
         if bar:
             bar.close()
         store.close()
-    emit(report, as_json, render(report, lang))
+    report["coverage"] = {k: lacks[k] for k in ("totals", "invite", "explanation")}
+    from graphsvc.cli.coverage import summary
+
+    emit(report, as_json, "\n".join([render(report, lang), *summary(lacks, lang)]))
     return SOME_REJECTED if report["rejected"] else 0
+
+
+def _coverage(store, lang: str) -> dict[str, Any]:
+    """What the map still lacks after this load (``graphsvc coverage``), for its summary."""
+    from graphsvc.analysis import coverage
+
+    return coverage(store.to_networkx(), limit=5, lang=lang)
 
 
 MESSAGES = i18n.register(__name__, {
