@@ -43,7 +43,7 @@ TEXTS = register_texts(__name__, {
         "import.count.both": "{rows} og {ties}",
         "error.import.strict": "{count} avvist i streng modus, så ingenting ble skrevet. "
                                "Første: {first}",
-        "error.import.all_rejected": "alle {count} avvist, så ingenting ble skrevet. "
+        "error.import.all_rejected": "ingenting ble skrevet, for alt ble avvist: {count}. "
                                      "Første: {first}",
         "row.tie_unknown_id": "bånd ({tie}) til '{id}': ingen aktør eller initiativ har den "
                               "id-en, verken i arket eller i lageret",

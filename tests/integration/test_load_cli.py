@@ -278,7 +278,8 @@ def test_post_imports_answers_the_one_error_shape_with_the_rows_in_detail(tmp_pa
                        "frivilligsentral, kommune or bedrift",
              "reason_code": "row.sheet.kind_unknown"}]
         nb = api.post("/imports", files={"file": ("bad.csv", bad, "text/csv")}).json()["error"]
-        assert nb["message"] == ("alle 1 rad avvist, så ingenting ble skrevet. Første: bad.csv:2 "
+        assert nb["message"] == ("ingenting ble skrevet, for alt ble avvist: 1 rad. Første: "
+                                 "bad.csv:2 "
                                  "felt 'type': ukjent aktørtype 'romvesen'; bruk enkeltperson, "
                                  "lag/forening, institusjon, frivilligsentral, kommune eller "
                                  "bedrift")

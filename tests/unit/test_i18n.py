@@ -275,6 +275,7 @@ def test_an_error_is_said_in_the_language_asked_for():
     failed = ImportFailed("error.import.all_rejected", rows=[row],
                           fill={"count": Text("import.count.rows", n=1), "first": row})
     assert failed.message_in("nb") == (
-        "alle 1 rad avvist, så ingenting ble skrevet. Første: ark.csv:7: linje 7 har 14 felt, "
+        "ingenting ble skrevet, for alt ble avvist: 1 rad. Første: ark.csv:7: linje 7 har 14 "
+        "felt, "
         "men overskriftsraden har 12 (en verdi som inneholder ';' må stå i anførselstegn)")
     assert failed.to_dict("en")["error"]["detail"]["rows"][0]["reason_code"] == "row.fields.more"
