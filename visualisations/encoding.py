@@ -157,6 +157,7 @@ MESSAGES = register(__name__, {
         "filters": "Utvalg",
         "legend": "Tegnforklaring",
         "offers": "Tilbyr",
+        "derived_offer": "fra registeret (ikke bekreftet)",
         "needs": "Trenger",
         "district": "Grend",
         "strength": "styrke",
@@ -212,6 +213,7 @@ MESSAGES = register(__name__, {
         "filters": "Filters",
         "legend": "Legend",
         "offers": "Offers",
+        "derived_offer": "from the register (not confirmed)",
         "needs": "Needs",
         "district": "District",
         "strength": "strength",
@@ -383,6 +385,8 @@ def node_sizes(G: nx.MultiDiGraph, *, smallest: float, largest: float) -> dict[H
 
 def _category_entry(holding: dict[str, Any], lang: str, with_description: bool) -> str:
     name = load_taxonomy().name(str(holding.get("category", "")), lang)
+    if holding.get("confirmed", True) is False:  # derived by an enrichment rule (issue 9.3)
+        return f"{name} ({TEXT[check_lang(lang)]['derived_offer']})"
     desc = holding.get("description")
     return f"{name}: {desc}" if with_description and desc else name
 

@@ -123,3 +123,14 @@ def test_match_ranks_a_derived_offer_below_a_confirmed_one_and_says_so(store, tm
     assert any("from the register (not confirmed)" in s for s in en)
     assert not any("not confirmed" in s for s in
                    match_need(G, "space.room", lang="en")["results"][0]["explanation"])
+
+
+def test_the_map_details_mark_derived_offers_not_confirmed(store, tmp_path):
+    from visualisations.encoding import public_node_data
+
+    _load(store, tmp_path)
+    G = store.to_networkx()
+    node = f"brreg:{orgnr(1)}"
+    assert "Room / venue (from the register (not confirmed))" in public_node_data(
+        G, node, lang="en")["offers"]
+    assert "Lokale / rom (fra registeret (ikke bekreftet))" in public_node_data(G, node)["offers"]
