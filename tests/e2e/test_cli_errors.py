@@ -39,6 +39,7 @@ MINIMAL = {
     "brokers": [],
     "communities": [],
     "profile": ["demo:p000001"],
+    "coverage": [],
 }
 
 
