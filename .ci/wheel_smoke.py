@@ -120,6 +120,7 @@ def demo_values(base: str) -> dict[str, list[str]]:
     services = data("/actors", kind="institution", limit="5") + data(
         "/actors", kind="municipality", limit="1")
     initiatives = data("/initiatives", limit="5")
+    businesses = data("/actors", kind="business", limit="5")
     person, group = people[0], groups[0]
     need = next(n for a in people for n in a.get("needs") or [])
     district = person["district"]
@@ -137,6 +138,8 @@ def demo_values(base: str) -> dict[str, list[str]]:
         "k": ["3"], "top": ["5"], "alternatives": ["2"], "resolution": ["1.0"],
         "min_size": ["2"], "max_size": ["4"], "depth": ["2"], "aggregate": ["false"],
         "workshop": ["Smoke"],
+        # businesses the CLI sweep merges (two) and keeps apart (two); no other call uses them
+        "business": [b["id"] for b in businesses[-4:]],
     }
 
 
@@ -212,10 +215,12 @@ def sweep_api(base: str) -> int:
 
 def cli_arguments(venv: Path, run_dir: Path, values: dict[str, list[str]]) -> dict[str, list]:
     """Minimal valid arguments for each command; serve is exercised by `demo --serve` above."""
-    template = run([str(venv / "bin" / "python"), "-c",
-                    "import loaders, pathlib; print(pathlib.Path(loaders.__file__).parent"
-                    " / 'templates' / 'workshop_template.xlsx')"],
-                   capture_output=True, cwd=run_dir, env=clean_env({})).stdout.strip()
+    package = run([str(venv / "bin" / "python"), "-c",
+                   "import loaders, pathlib; print(pathlib.Path(loaders.__file__).parent)"],
+                  capture_output=True, cwd=run_dir, env=clean_env({})).stdout.strip()
+    template = f"{package}/templates/workshop_template.xlsx"
+    districts = f"{package}/demo_districts/fjordvik.geojson"
+    keep, other, apart_a, apart_b = values["business"]
     person, group = values["actor_id"]
     out = run_dir / "cli-out"
     out.mkdir(exist_ok=True)
@@ -240,6 +245,10 @@ def cli_arguments(venv: Path, run_dir: Path, values: dict[str, list[str]]) -> di
         "communities": [["communities"]],
         "profile": [["profile", person]],
         "list": [["list", "actors"], ["list", "initiatives"]],
+        "coverage": [["coverage"], ["coverage", "--district", values["district"][0]]],
+        "districts": [["districts", districts, "--kommune", "9901"]],
+        "keep-apart": [["keep-apart", apart_a, apart_b]],
+        "merge": [["merge", keep, other]],
     }
 
 
