@@ -16,7 +16,7 @@ MESSAGES = register_texts(__name__, {
                "bekreftede tilbud, {derived} bare med tilbud fra registeret, {needs} med behov",
         "missing": "mangler: {what}",
         "invite": "Hvem bør inviteres til neste verksted:",
-        "invite_none": "Ingen å foreslå invitert",
+        "invite_none": "Ingen å foreslå å invitere",
         "short": "Neste verksted: {first}",
     },
     "en": {
