@@ -11,12 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, UploadFile
 
 from graphsvc.api.deps import LangDep, StoreDep
-from graphsvc.errors import ValidationError
+from graphsvc.api.uploads import read_upload
 from loaders.districts import apply_districts
 
 router = APIRouter(tags=["districts"])
-
-MAX_UPLOAD = 50 * 1024 * 1024
 
 
 @router.post("/districts")
@@ -32,11 +30,7 @@ def upload_districts(
     with tempfile.TemporaryDirectory() as tmp:
         paths, names = [], {}
         for i, upload in enumerate(files):
-            name = Path(upload.filename or f"districts-{i + 1}").name
-            data = upload.file.read(MAX_UPLOAD + 1)
-            if len(data) > MAX_UPLOAD:
-                raise ValidationError("error.upload_too_large", file=name,
-                                      fill={"mb": MAX_UPLOAD // 2**20})
+            name, data = read_upload(upload, f"districts-{i + 1}")
             path = Path(tmp) / f"{i}-{name}"
             path.write_bytes(data)
             paths.append(path)

@@ -11,12 +11,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 
 from graphsvc.api.deps import LangDep, StoreDep
-from graphsvc.errors import ValidationError
+from graphsvc.api.uploads import read_upload
 from loaders.importer import FORMATS, import_files
 
 router = APIRouter(tags=["imports"])
-
-MAX_UPLOAD = 50 * 1024 * 1024
 
 
 @router.post("/imports")
@@ -40,11 +38,7 @@ def upload(
         description="Enhetsregisteret: also load these kinds, otherwise counted (business)")
     ] = None,
 ) -> dict[str, Any]:
-    name = Path(file.filename or "upload.csv").name
-    data = file.file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise ValidationError("error.upload_too_large", file=name,
-                              fill={"mb": MAX_UPLOAD // 2**20})
+    name, data = read_upload(file, "upload.csv")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
