@@ -227,6 +227,7 @@ VOCABULARY = register("vocabulary", {
         "term.kommunenummer.plural": "kommuner",
         "and": "og",
         "none": "ingen",
+        "status.derived": "fra registeret (ikke bekreftet)",
     },
     "en": {
         "class.bonding": "bonding",
@@ -280,6 +281,7 @@ VOCABULARY = register("vocabulary", {
         "term.kommunenummer.plural": "municipalities",
         "and": "and",
         "none": "none",
+        "status.derived": "from the register (not confirmed)",
     },
 })
 

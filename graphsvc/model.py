@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     field_validator,
     model_serializer,
@@ -224,6 +225,13 @@ class GraphBatch(BaseModel):
     resources: list[Resource] = Field(default_factory=list)
     needs: list[Need] = Field(default_factory=list)
     ties: list[Tie] = Field(default_factory=list)
+    # Ids of derived offers to delete in the same write (an enrichment step's, never part of
+    # the API body): the rule that derived them no longer does (loaders/enrich/offers.py).
+    _retracted: set[str] = PrivateAttr(default_factory=set)
+
+    @property
+    def retracted(self) -> set[str]:
+        return self._retracted
 
     def __len__(self) -> int:
         return sum(len(x) for x in (self.actors, self.initiatives, self.resources, self.needs, self.ties))
@@ -231,6 +239,7 @@ class GraphBatch(BaseModel):
     def extend(self, other: GraphBatch) -> None:
         for name in ("actors", "initiatives", "resources", "needs", "ties"):
             getattr(self, name).extend(getattr(other, name))
+        self._retracted |= other._retracted
 
 
 class WriteReport(BaseModel):

@@ -191,7 +191,9 @@ def _write_changes(store: GraphStore, batch: GraphBatch) -> WriteReport:
         report.updated[kind] = len(updated)
         report.unchanged[kind] = len(rows) - len(new) - len(updated)
         setattr(changed, kind, [*new, *updated])
-    if len(changed):
+    # Derived offers no rule gives any more (the "offers" step's report counts them).
+    changed.retracted.update(batch.retracted)
+    if len(changed) or changed.retracted:
         report.revision = store.write(changed).revision
     else:
         report.revision = store.revision()

@@ -5,9 +5,11 @@ Such files differ in everything but spirit: ``;``, ``,`` or tab; UTF-8 with or w
 byte-order mark, or Windows-1252; LF or CRLF (all handled by :mod:`loaders.rows`). Columns are
 found under their common names: the name in ``navn``/``name`` or any ``*navn``/``*_name``
 column, coordinates in ``breddegrad``/``lengdegrad``, ``latitude``/``longitude`` or
-``lat``/``lon`` (a decimal comma is fine). A ``type`` and a ``kategori`` column give kind and
-taxonomy category per row; when the file has none, ``kind=``/``category=`` (``--kind``,
-``--category``) give them for every row.
+``lat``/``lon`` (a decimal comma is fine), the postnummer in ``postnr``/``postnummer`` (with
+``poststed`` added to the address), and what is offered there in ``service``/``tjenester``/
+``tilbud``/``beskrivelse`` (kept as the actor's activity, which the offer rules read). A
+``type`` and a ``kategori`` column give kind and taxonomy category per row; when the file has
+none, ``kind=``/``category=`` (``--kind``, ``--category``) give them for every row.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ TEXTS = register_texts(__name__, {
         "row.opendata.kind": "ukjent aktørtype '{kind}'",
         "row.opendata.category": "ukjent kategori '{category}'",
         "row.opendata.number": "'{value}' er ikke et tall",
+        "row.opendata.postnummer": "'{value}' er ikke et postnummer (fire sifre)",
         "row.opendata.repeated": "samme institusjon som på linje {line}",
         "row.opendata.name_missing": "navnet mangler",
         "row.opendata.invalid": "{problem}",
@@ -60,6 +63,7 @@ TEXTS = register_texts(__name__, {
         "row.opendata.kind": "unknown kind '{kind}'",
         "row.opendata.category": "unknown category '{category}'",
         "row.opendata.number": "'{value}' is not a number",
+        "row.opendata.postnummer": "'{value}' is not a postnummer (four digits)",
         "row.opendata.repeated": "the same institution as line {line}",
         "row.opendata.name_missing": "the name is missing",
         "row.opendata.invalid": "{problem}",
@@ -77,6 +81,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "address": ("adresse", "address", "besøksadresse", "adressenavn"),
     "orgnr": ("orgnr", "organisasjonsnummer"),
     "homepage": ("nettside", "hjemmeside", "url", "homepage", "website"),
+    "postnummer": ("postnr", "postnummer", "post_nr", "postnumber", "zip"),
+    "poststed": ("poststed", "postal_place", "city"),
+    # What is offered there in the municipality's own words (Stavanger's ``service``): kept as
+    # the actor's activity, read by the offer rules like a register's ``aktivitet``.
+    "activity": ("service", "tjenester", "tjeneste", "tilbud", "aktivitet", "aktiviteter",
+                 "beskrivelse", "description", "services"),
 }
 _KINDS = {k: k for k in ACTOR_KINDS} | {a: k for k, al in KIND_ALIASES.items() for a in al}
 
@@ -185,6 +195,17 @@ class _Rows:
                 coords[f] = float(text) if text else None
             except ValueError:
                 fail(f, "row.opendata.number", value=get(f))
+        postnr = get("postnummer").replace(" ", "")
+        if postnr and not re.fullmatch(r"\d{4}", postnr):
+            if re.fullmatch(r"\d{3}", postnr):  # a spreadsheet dropped the leading zero
+                postnr = "0" + postnr
+            else:
+                fail("postnummer", "row.opendata.postnummer", value=get("postnummer"))
+        address = " ".join(get("address").split())
+        place = " ".join(p for p in (postnr, get("poststed").strip()) if p)
+        if address and place and place.casefold() not in address.casefold():
+            address = f"{address}, {place}"
+        activity = " ".join(get("activity").split())
         orgnr = re.sub(r"[\s.]", "", get("orgnr")) or None
         if orgnr and (problem := orgnr_problem(orgnr)):
             fail("orgnr", problem)
@@ -199,7 +220,8 @@ class _Rows:
             try:
                 self.actors.append(Actor(
                     id=actor_id, kind=kind, name=get("name"), kommunenummer=knr,
-                    district=get("district") or None, address=get("address") or None,
+                    district=get("district") or None, address=address or None,
+                    postnummer=postnr or None, activity=activity[:4000] or None,
                     homepage=get("homepage") or None, orgnr=orgnr,
                     categories=[cat] if cat else [], **coords,
                     provenance=Provenance(source=self.name, source_row=row.line,

@@ -14,6 +14,11 @@ class HoldingPublic(BaseModel):
     description: str | None = None
     district: str | None = None
     capacity: int | None = None
+    # False for an offer derived from the registers (``derived_by`` names the rule) until a
+    # workshop sheet or the actor confirms it; ``status`` says so in the request's language.
+    confirmed: bool = True
+    derived_by: str | None = None
+    status: str | None = None
 
 
 class TiePublic(BaseModel):
@@ -38,6 +43,18 @@ class ActorPublic(BaseModel):
     offers: list[HoldingPublic] = []
     needs: list[HoldingPublic] = []
     ties: list[TiePublic] | None = None
+    # Organisations: what the registers say (None for individuals and where nothing is known);
+    # ``kind_rule``/``district_rule`` name the rule that set the kind and the district.
+    orgform: str | None = None
+    nace: str | None = None
+    kind_rule: str | None = None
+    address: str | None = None
+    postnummer: str | None = None
+    postal_address: str | None = None
+    homepage: str | None = None
+    activity: str | None = None
+    purpose: str | None = None
+    district_rule: str | None = None
 
 
 class ActorsPublic(BaseModel):

@@ -59,7 +59,8 @@ def cmd_list(args, settings: Settings, as_json: bool) -> int:
     show = settings.show_names
     t = MESSAGES.bind(cli_lang(args, settings))
     if node_type == "actor":
-        data = [actor_public(G, n, show_names=show, with_ties=False) for n in nodes[:args.limit]]
+        data = [actor_public(G, n, show_names=show, with_ties=False, lang=cli_lang(args, settings))
+                for n in nodes[:args.limit]]
         rows = [(a.id, kind_name(a.kind, cli_lang(args, settings)), a.name, a.district or "-")
                 for a in data]
         header = tuple(t(f"col.{c}") for c in ("id", "kind", "name", "district"))

@@ -25,6 +25,9 @@ DOCUMENTS = "documents"
 # ``_apply`` also takes ``changes[ERASE] = [(actor id, {"id": ...})]``: erase these actors with
 # their ties, resources and needs before the upserts.
 ERASE = "erase"
+# ... and ``changes[RETRACT] = [(resource id, {"id": ...})]``: delete these offers (derived
+# offers whose rule no longer gives them: loaders/enrich/offers.py) before the upserts.
+RETRACT = "retract"
 MODELS = {
     "actors": Actor,
     "initiatives": Initiative,
@@ -98,6 +101,9 @@ class GraphStore(abc.ABC):
         keep = {a.id for a in batch.actors} | {i.id for i in batch.initiatives}
         if gone := sorted({x for a in batch.actors for x in a.aliases or [] if x not in keep}):
             changes[ERASE] = [(x, {"id": x}) for x in gone]
+        upserted = {r.id for r in batch.resources}
+        if retract := sorted(set(batch.retracted) - upserted):
+            changes[RETRACT] = [(x, {"id": x}) for x in retract]
         report = WriteReport(revision=0)
         for kind in RECORD_TYPES:
             rows: dict[str, dict[str, Any]] = {}

@@ -198,6 +198,14 @@ ERASE_BLOCK = (
 )
 
 
+# Derived offers withdrawn (``GraphStore.write`` with ``batch.retracted``).
+RETRACT_BLOCK = (
+    "UNWIND $retract AS k\n"
+    "MATCH (h:Resource {id: k})\n"
+    "DETACH DELETE h\n"
+)
+
+
 def _sets(var: str, kind: str) -> str:
     return ", ".join(f"{var}.{p} = r.{p}" for p in (*PROPERTIES[kind], "data"))
 
@@ -258,6 +266,8 @@ def write_statement(
 
     if changes.get("erase"):  # merged duplicates go first: their moved holdings come back below
         add(ERASE_BLOCK, "erase", [k for k, _d in changes["erase"]])
+    if changes.get("retract"):
+        add(RETRACT_BLOCK, "retract", [k for k, _d in changes["retract"]])
     for kind in ("actors", "initiatives", "documents"):
         if changes.get(kind):
             add(_node_block(kind, kind), kind, [_row(kind, d) for _k, d in changes[kind]])

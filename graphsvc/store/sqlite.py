@@ -123,8 +123,10 @@ class SQLiteStore(GraphStore):
                                  (node_id, node_id))
                 self._db.execute("DELETE FROM resources WHERE holder = ?", (node_id,))
                 self._db.execute("DELETE FROM needs WHERE holder = ?", (node_id,))
+            for resource_id, _ in changes.get("retract", []):
+                self._db.execute("DELETE FROM resources WHERE id = ?", (resource_id,))
             for kind, rows in changes.items():
-                if kind == "erase":
+                if kind in ("erase", "retract"):
                     continue
                 if not rows:
                     continue

@@ -179,8 +179,13 @@ def _redirect(store: GraphStore, batch: GraphBatch, into: dict[str, str]) -> Non
     for name, model in (("resources", Resource), ("needs", Need)):
         held = [model.model_validate(r) for r in store._all(name) if r["holder"] in gone]
         records = [*getattr(batch, name), *held]
+        # An offer derived from the folded actor's register fields is not moved: it goes with
+        # the folded actor, and the "offers" step derives the kept actor's from its merged
+        # fields (a moved one would keep the folded id and double the kept actor's own).
         setattr(batch, name, [r.model_copy(update={"holder": into[r.holder]})
-                              if r.holder in gone else r for r in records])
+                              if r.holder in gone else r for r in records
+                              if not (r.holder in gone and getattr(r, "derived_by", None)
+                                      and not getattr(r, "confirmed", True))])
 
 
 # ---- a person's decisions ---------------------------------------------------------------------
@@ -199,13 +204,19 @@ def merge_actors(store: GraphStore, keep: str, other: str) -> dict[str, Any]:
                               *(found[other].get("aliases") or [])})
     batch = GraphBatch(actors=[Actor.model_validate(kept)])
     _redirect(store, batch, {other: keep})
+    moved = {"ties_moved": len(batch.ties), "resources_moved": len(batch.resources),
+             "needs_moved": len(batch.needs)}
+    # The merged fields may give the kept actor a district and offers: the same steps an
+    # import runs, over this one actor.
+    from loaders.enrich import Context, districts, offers
+
+    districts(store, batch, Context())
+    offers(store, batch, Context())
     doc = decisions(store)
     doc["merge"] = sorted({(*p,) for p in doc["merge"]} | {(keep, other)})
     doc["keep_apart"] = [p for p in doc["keep_apart"] if p != _pair(keep, other)]
     report = store.write(batch, documents={DECISIONS: _lists(doc)})
-    return {"kept": keep, "merged": other, "ties_moved": len(batch.ties),
-            "resources_moved": len(batch.resources), "needs_moved": len(batch.needs),
-            "revision": report.revision}
+    return {"kept": keep, "merged": other, **moved, "revision": report.revision}
 
 
 def keep_apart(store: GraphStore, a: str, b: str) -> dict[str, Any]:

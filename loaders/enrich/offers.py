@@ -127,10 +127,10 @@ def step(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
         if actor.kind == "individual" or not set(actor.sources or {"register"}) - {"workshop"}:
             continue  # people, and actors only a sheet knows: the sheet states their offers
         for code, (rule_id, evidence) in sorted(derive(actor).items()):
-            # Without an orgnr an actor may yet be merged into a register actor (the "merge"
-            # step, a later import), which would leave its derived offers behind: it gets only
-            # the offers its file was loaded for (--category).
-            if code in known and (actor.orgnr or rule_id == LABEL_RULE):
+            # An actor without an orgnr may yet be merged into a register actor (a later
+            # import, ``graphsvc merge``): its derived offers are dropped then and derived
+            # again for the kept actor from the merged fields (dedupe._redirect).
+            if code in known:
                 derived.append(Resource(
                     id=offer_id(actor.id, code), holder=actor.id, category=code,
                     district=None, description=evidence, derived_by=rule_id, confirmed=False,
@@ -149,6 +149,16 @@ def step(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
     new = [r for r in derived if r.id not in stated and r.id not in kept]
     batch.resources.extend(new)
     holders = {r.holder for r in derived}
+    # A derived offer of an actor in this import that no rule gives any more (the register
+    # changed its NACE code or its activity text; a rule was dropped) is withdrawn. What a
+    # sheet stated stays, whatever the rules say.
+    looked_at = {a.id for a in batch.actors}
+    now = {r.id for r in derived}
+    stale = sorted(r["id"] for r in store._all("resources")
+                   if r.get("holder") in looked_at and r.get("derived_by")
+                   and not r.get("confirmed", True) and r["id"] not in now
+                   and r["id"] not in stated) if looked_at else []
+    batch.retracted.update(stale)
     by_rule: dict[str, int] = {}
     for r in new:
         by_rule[r.derived_by or ""] = by_rule.get(r.derived_by or "", 0) + 1
@@ -156,7 +166,7 @@ def step(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
             if a.kind != "individual" and set(a.sources or {"register"}) - {"workshop"}]
     return {"offers": len(new), "actors": len(orgs), "with_offers": len(holders),
             "without_offers": sorted(a.id for a in orgs if a.id not in holders),
-            "already_confirmed": len(derived) - len(new),
+            "already_confirmed": len(derived) - len(new), "withdrawn": len(stale),
             "by_rule": dict(sorted(by_rule.items()))}
 
 

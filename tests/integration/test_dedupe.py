@@ -183,3 +183,21 @@ def test_a_workshop_organisation_without_orgnr_is_asked_about(store, files, tmp_
     assert {r["holder"] for r in store._all("resources") if r.get("description") == "gymsal"} \
         == {SKOLE}
     assert "ws:brua-skule" not in ids(store)
+
+
+def test_offers_derived_for_a_folded_list_row_do_not_survive_it(store, tmp_path) -> None:
+    # The list row's service text derives offers; once the register's row absorbs it, those
+    # offers are derived again under the kept actor's id, never left under the folded one.
+    enheter, _bygg, _ = ds.write(tmp_path)
+    bygg = tmp_path / "bygg-service.csv"
+    bygg.write_text("\ufeffnavn;adresse;postnr;kommunenummer;service;latitude;longitude;\n"
+                    "Tasta barnehage;Tastaveien 5;4027;0399;Møterom og bibliotek;58.95;5.69;\n",
+                    "utf-8")
+    import_files(store, [bygg], kind="institution")
+    assert {r["category"] for r in store._all("resources")
+            if r["holder"] == ODATA_BARNEHAGE} >= {"space.room"}
+    import_files(store, [enheter])
+    assert ODATA_BARNEHAGE not in ids(store)
+    assert not [r for r in store._all("resources") if ODATA_BARNEHAGE in r["id"]]
+    kept = {r["id"] for r in store._all("resources") if r["holder"] == BARNEHAGE}
+    assert f"{BARNEHAGE}:offer:space.room" in kept  # from the absorbed service text

@@ -134,3 +134,65 @@ def test_the_map_details_mark_derived_offers_not_confirmed(store, tmp_path):
     assert "Room / venue (from the register (not confirmed))" in public_node_data(
         G, node, lang="en")["offers"]
     assert "Lokale / rom (fra registeret (ikke bekreftet))" in public_node_data(G, node)["offers"]
+
+
+def test_the_api_profile_marks_derived_offers_and_shows_what_the_register_says(store, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from graphsvc.api.app import create_app
+    from graphsvc.settings import Settings
+
+    _load(store, tmp_path)
+    client = TestClient(create_app(Settings(store=f"sqlite:///{tmp_path / 'g.db'}"), store=store))
+    body = client.get(f"/actors/brreg:{orgnr(4)}").json()
+    lang = {o["category"]: o for o in body["offers"]}["inclusion.language"]
+    assert (lang["confirmed"], lang["derived_by"]) == (False, "text-language")
+    assert lang["status"] == "fra registeret (ikke bekreftet)"
+    assert body["activity"] == "Vi driver SPRÅKKAFÉ og leksehjelp for barn"
+    assert body["kind_rule"]
+    en = client.get(f"/actors/brreg:{orgnr(4)}?lang=en").json()
+    assert {o["category"]: o for o in en["offers"]}["inclusion.language"]["status"] == (
+        "from the register (not confirmed)")
+
+
+def test_an_open_data_service_column_gives_offers_and_its_postnr_the_postnummer(store, tmp_path):
+    # Stavanger's layout: byggnr;navn;adresse;postnr;poststed;service;latitude;longitude;
+    csv = tmp_path / "kommunale-bygg.csv"
+    csv.write_text(
+        "\ufeffbyggnr;navn;adresse;postnr;poststed;service;latitude;longitude;\n"
+        "1;Testvik bydelshus;Storgata 1;4005;Testvik;Kurslokale, møterom, Bibliotek og "
+        "Frivilligsentral.;58.96;5.72;\n"
+        "2;Testvik servicetorg;Storgata 3;4005;Testvik;Byggesaker og eiendomsopplysninger;"
+        "58.97;5.73;\n",
+        encoding="utf-8")
+    report = import_files(store, [csv], kind="institution")
+    assert report["files"][0]["ignored_columns"] == ["byggnr"]
+    actors = {a.name: a for a in store.actors()}
+    house = actors["Testvik bydelshus"]
+    assert (house.postnummer, house.address) == ("4005", "Storgata 1, 4005 Testvik")
+    assert house.activity.startswith("Kurslokale, møterom")
+    offers = {r["category"]: r for r in store._all("resources") if r["holder"] == house.id}
+    assert offers["space.room"]["confirmed"] is False
+    assert offers["space.room"]["derived_by"].startswith("text-")
+    assert not [r for r in store._all("resources")
+                if r["holder"] == actors["Testvik servicetorg"].id]
+
+
+def test_a_derived_offer_no_rule_gives_any_more_is_withdrawn_a_stated_one_stays(store, tmp_path):
+    _load(store, tmp_path)
+    sheet = tmp_path / "verksted.csv"
+    sheet.write_text("aktør;type;orgnr;tilbyr\n"
+                     f"Testvik venneforening;lag/forening;{orgnr(4)};learning.homework\n",
+                     encoding="utf-8")
+    import_files(store, [sheet])
+    assert {"inclusion.language", "learning.homework"} <= set(_offers(store, 4))
+    changed = [dict(r) for r in ROWS]
+    changed[3]["aktivitet"] = "Vi arrangerer turer i skog og mark"
+    report = import_files(store, [write_enheter(tmp_path / "enheter2.csv", changed)])
+    offers = _offers(store, 4)
+    assert "inclusion.language" not in offers  # the words are gone, so is the offer
+    assert offers["learning.homework"].get("confirmed", True) is True  # a person said so
+    assert report["enrichment"]["offers"]["withdrawn"] >= 1
+    revision = store.revision()
+    import_files(store, [write_enheter(tmp_path / "enheter2.csv", changed)])
+    assert store.revision() == revision  # nothing more to withdraw: the reload writes nothing

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 import networkx as nx
 from fastapi import APIRouter, Query, Response
 
-from graphsvc.api.deps import DistrictDep, GraphDep, SettingsDep, StoreDep
+from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, SettingsDep, StoreDep
 from graphsvc.api.schemas import ActorPublic, ActorsPublic, HoldingPublic, TiePublic
 from graphsvc.errors import NotFoundError
+from graphsvc.i18n import DEFAULT_LANG, VOCABULARY
 from graphsvc.model import ActorKind, GraphBatch, WriteReport
 from graphsvc.privacy import display_name
 from graphsvc.snapshot import select_nodes
@@ -18,7 +19,8 @@ from graphsvc.taxonomy import load_taxonomy
 router = APIRouter(prefix="/actors", tags=["actors"])
 
 
-def actor_public(G: nx.MultiDiGraph, node: str, *, show_names: bool, with_ties: bool) -> ActorPublic:
+def actor_public(G: nx.MultiDiGraph, node: str, *, show_names: bool, with_ties: bool,
+                 lang: str = DEFAULT_LANG) -> ActorPublic:
     attrs = G.nodes[node]
     tax = load_taxonomy()
     hidden = attrs.get("kind") == "individual" and not show_names
@@ -27,7 +29,11 @@ def actor_public(G: nx.MultiDiGraph, node: str, *, show_names: bool, with_ties: 
         return [HoldingPublic(id=h["id"], category=h["category"],
                               category_name=tax.name(h["category"]),
                               description=None if hidden else h.get("description"),
-                              district=h.get("district"), capacity=h.get("capacity"))
+                              district=h.get("district"), capacity=h.get("capacity"),
+                              confirmed=h.get("confirmed", True),
+                              derived_by=h.get("derived_by"),
+                              status=None if h.get("confirmed", True)
+                              else VOCABULARY("status.derived", lang))
                 for h in items]
 
     ties = None
@@ -54,6 +60,11 @@ def actor_public(G: nx.MultiDiGraph, node: str, *, show_names: bool, with_ties: 
         offers=holdings(attrs.get("offers", [])),
         needs=holdings(attrs.get("needs", [])),
         ties=ties,
+        # What the registers say in their own words: organisations only.
+        **({} if attrs.get("kind") == "individual" else {
+            f: attrs.get(f) for f in ("orgform", "nace", "kind_rule", "address", "postnummer",
+                                      "postal_address", "homepage", "activity", "purpose",
+                                      "district_rule")}),
     )
 
 
@@ -62,6 +73,7 @@ def list_actors(
     G: GraphDep,
     settings: SettingsDep,
     district: DistrictDep,
+    lang: LangDep,
     kind: ActorKind | None = None,
     q: Annotated[str | None, Query(description="part of the name, case- and accent-insensitive "
                                    "(individuals by pseudonym unless names are shown); "
@@ -73,7 +85,8 @@ def list_actors(
                          show_names=settings.show_names)
     page = nodes[offset : offset + limit]
     return ActorsPublic(
-        data=[actor_public(G, n, show_names=settings.show_names, with_ties=False) for n in page],
+        data=[actor_public(G, n, show_names=settings.show_names, with_ties=False, lang=lang)
+              for n in page],
         count=len(nodes),
     )
 
@@ -88,9 +101,9 @@ def require_actor(G: nx.MultiDiGraph, actor_id: str) -> None:
 
 
 @router.get("/{actor_id}", response_model=ActorPublic)
-def get_actor(actor_id: str, G: GraphDep, settings: SettingsDep) -> ActorPublic:
+def get_actor(actor_id: str, G: GraphDep, settings: SettingsDep, lang: LangDep) -> ActorPublic:
     require_actor(G, actor_id)
-    return actor_public(G, actor_id, show_names=settings.show_names, with_ties=True)
+    return actor_public(G, actor_id, show_names=settings.show_names, with_ties=True, lang=lang)
 
 
 @router.get("/{actor_id}/export")
