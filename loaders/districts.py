@@ -302,9 +302,25 @@ def _is_given(data: dict[str, Any]) -> bool:
                                            or "district" in (data.get("field_sources") or {}))
 
 
+def _locate(data: dict[str, Any], loc: _Locator) -> tuple[str, str] | None:
+    """(district, rule) by the actor's coordinates, else by its postnummer."""
+    found = None
+    if data.get("lat") is not None and data.get("lon") is not None:
+        found = loc.polygon(data["lat"], data["lon"])
+    code = postnummer_of(data)
+    if found is None and code and code in loc.postnummer:
+        found = loc.postnummer[code]["district"], f"postnummer:{loc.postnummer[code]['file']}"
+    return found
+
+
 def assign(actors: Iterable[dict[str, Any]], definition: dict[str, Any],
-           locator: _Locator | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+           locator: _Locator | None = None, *, adopt: bool = True,
+           ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Give each actor (as stored data) of the definition's kommune its district.
+
+    An actor that names no kommune (a municipal open-data list without a kommunenummer column)
+    is the kommune's when its coordinates fall in one of the kommune's districts or its
+    postnummer is one of the kommune's (``adopt``): it gets the kommunenummer with the district.
 
     Returns the changed actors' data and the report: how many actors of the kommune have a
     district and by which rule, and those that have none with the reason."""
@@ -312,9 +328,19 @@ def assign(actors: Iterable[dict[str, Any]], definition: dict[str, Any],
     changed: list[dict[str, Any]] = []
     by_rule = {"polygon": 0, "postnummer": 0, "given": 0}
     missing: list[dict[str, Any]] = []
-    n = 0
+    n = adopted = 0
     for data in actors:
         if data.get("kommunenummer") != definition["kommunenummer"]:
+            if data.get("kommunenummer") or not adopt or _is_given(data):
+                continue
+            if (found := _locate(data, loc)) is None:
+                continue
+            new = dict(data) | {"kommunenummer": definition["kommunenummer"]}
+            new["district"], new["district_rule"] = found
+            n += 1
+            adopted += 1
+            by_rule[found[1].split(":")[0]] += 1
+            changed.append(new)
             continue
         n += 1
         new = dict(data)
@@ -322,12 +348,8 @@ def assign(actors: Iterable[dict[str, Any]], definition: dict[str, Any],
         if _is_given(data):
             new["district_rule"] = "given"
         else:
-            found = None
-            if data.get("lat") is not None and data.get("lon") is not None:
-                found = loc.polygon(data["lat"], data["lon"])
+            found = _locate(data, loc)
             code = postnummer_of(data)
-            if found is None and code and code in loc.postnummer:
-                found = loc.postnummer[code]["district"], f"postnummer:{loc.postnummer[code]['file']}"
             if found is None:
                 new.pop("district", None)
                 new.pop("district_rule", None)
@@ -350,7 +372,7 @@ def assign(actors: Iterable[dict[str, Any]], definition: dict[str, Any],
             changed.append(new)
     report = {"kommunenummer": definition["kommunenummer"], "files": definition.get("files", []),
               "districts": definition.get("districts", []), "actors": n,
-              "with_district": n - len(missing), "by_rule": by_rule,
+              "with_district": n - len(missing), "by_rule": by_rule, "adopted": adopted,
               "changed": len(changed), "without_district": missing}
     return changed, report
 
@@ -379,6 +401,8 @@ def apply_districts(store: GraphStore, paths: Iterable[str | Path], *,
     for knr, definition in sorted(defs.items()):
         rows, report = assign(stored, definition)
         changed.extend(rows)
+        taken = {r["id"] for r in rows if r.get("kommunenummer") == knr}
+        stored = [d for d in stored if d["id"] not in taken]  # adopted once, by one kommune
         reports.append(say_reasons(report, lang))
     batch = GraphBatch(actors=[Actor.model_validate(d) for d in changed])
     written = store.write(batch, documents={DOCUMENT_PREFIX + k: d for k, d in defs.items()})

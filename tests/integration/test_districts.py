@@ -184,3 +184,32 @@ def test_a_workshop_sheet_that_names_the_district_wins_over_the_derived_one(stor
             store.get_actor(school.id).district_rule) == ("Elvebakken", "given")
     apply_districts(store, [GEOJSON], kommune=K)  # a new definition does not undo it
     assert store.get_actor(school.id).district == "Elvebakken"
+
+
+def test_a_list_that_names_no_kommune_is_placed_by_the_definitions(store, tmp_path) -> None:
+    # Stavanger's buildings list has coordinates and postnr but no kommunenummer column.
+    sheet = tmp_path / "bygg.csv"
+    sheet.write_text("navn;postnr;latitude;longitude\n"
+                     "Nordby bydelshus;;60.02;10.02\n"        # inside Nordby's polygon
+                     "Sentrum servicetorg;9990;59.0;9.0\n"    # outside, but Sentrum's postnummer
+                     "Fjernt bygg;0150;59.9;10.7\n", "utf-8")  # neither: not this kommune's
+    apply_districts(store, [GEOJSON, POSTNUMMER], kommune=K)
+    report = import_files(store, [sheet], kind="institution")
+    got = {a.name: (a.kommunenummer, a.district) for a in store.actors()
+           if a.id.startswith("odata:")}
+    assert got == {"Nordby bydelshus": (K, "Nordby"), "Sentrum servicetorg": (K, "Sentrum"),
+                   "Fjernt bygg": (None, None)}
+    assert report["enrichment"]["districts"][K]["adopted"] == 2
+    revision = store.revision()
+    import_files(store, [sheet], kind="institution")
+    assert store.revision() == revision  # the reload keeps kommune and district
+
+
+def test_districts_defined_after_the_list_place_it_too(store, tmp_path) -> None:
+    sheet = tmp_path / "bygg.csv"
+    sheet.write_text("navn;latitude;longitude\nNordby bydelshus;60.02;10.02\n", "utf-8")
+    import_files(store, [sheet], kind="institution")
+    [k] = apply_districts(store, [GEOJSON], kommune=K)["kommuner"]
+    [house] = [a for a in store.actors() if a.name == "Nordby bydelshus"]
+    assert (house.kommunenummer, house.district) == (K, "Nordby")
+    assert k["adopted"] == 1
