@@ -46,11 +46,14 @@ A CSV row whose fields do not line up with the header (an unquoted ``;``, a quot
 rejected as exactly that, before its misplaced values can produce misleading errors.
 
 Ids are stable, and never depend on the file's name, so loading a sheet again, or a copy of it
-under another name, changes nothing. An individual's id is scoped, because two people may share
-a name: ``ws:<workshop>:<name>`` when the row's ``verksted`` column or the ``workshop`` argument
-names the workshop, else ``ws:<kommunenummer>:<name>``, else ``ws:person:<name>`` (names as
-slugs). Organisations are ``ws:<name>`` and initiatives ``ws:initiative:<name>`` everywhere;
-offers and needs ``<actor id>:offer:<code>``.
+under another name, changes nothing. An individual's id never contains their name:
+``ws:person:<12 hex>``, a keyed hash (:func:`graphsvc.privacy.person_id`, under the store's key
+``person_key``) of the name and a scope, because two people may share a name: the workshop
+when the row's ``verksted`` column or the ``workshop`` argument names one, else the kommune,
+else none. An ``id`` the sheet gives a person is hashed the same way (unscoped), so it never
+reaches an answer, and the sheet's ties may still refer to the person by it. Organisations are
+``ws:<name>`` and initiatives ``ws:initiative:<name>`` everywhere; offers and needs
+``<actor id>:offer:<code>``.
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ from graphsvc.model import (
     Resource,
     Tie,
 )
+from graphsvc.privacy import UNKEYED
+from graphsvc.privacy import person_id as _keyed_person_id
 from graphsvc.taxonomy import load_taxonomy
 from loaders import LoadResult
 from loaders.ids import orgnr_problem as _orgnr_problem
@@ -258,19 +263,23 @@ class SheetResult(LoadResult):
                                                           for e in self.ties_rejected]}
 
 
-def person_id(name: str, *, workshop: str | None = None,
-              kommunenummer: str | None = None) -> str | None:
-    """The id of an individual without one: scoped by workshop, else by kommune.
+def person_id(name: str, *, workshop: str | None = None, kommunenummer: str | None = None,
+              key: bytes | None = None) -> str | None:
+    """The id of an individual: a hash under the store's ``key`` of the name (as a slug, so
+    case, accents and spacing aside) scoped by workshop, else by kommune. Without a ``key`` the
+    hash is unkeyed (:data:`graphsvc.privacy.UNKEYED`): no name in it, but guessable.
 
-    >>> person_id("Kari Ødegård", workshop="Holmen mai 2024", kommunenummer="0301")
-    'ws:holmen-mai-2024:kari-odegard'
-    >>> person_id("Kari Ødegård", kommunenummer="0301"), person_id("Kari Ødegård")
-    ('ws:0301:kari-odegard', 'ws:person:kari-odegard')
+    >>> person_id("Kari Ødegård", workshop="Holmen mai 2024", key=b"k")
+    'ws:person:a29c6b44a794'
+    >>> _ == person_id("kari  odegard", workshop="holmen mai 2024", kommunenummer="0301", key=b"k")
+    True
+    >>> person_id("Kari Ødegård", kommunenummer="0301", key=b"k") != _
+    True
     """
     if not (name_slug := _slug(name)):
         return None
     scope = (_slug(workshop) if workshop else None) or kommunenummer or "person"
-    return f"ws:{scope}:{name_slug}"
+    return _keyed_person_id(key or UNKEYED, scope, name_slug)
 
 
 def read_workshop(
@@ -281,13 +290,15 @@ def read_workshop(
     loaded_at: datetime | None = None,
     source: str | None = None,
     known: Mapping[str, list[str]] | None = None,
+    person_key: bytes | None = None,
 ) -> SheetResult:
     """Read a workshop sheet; ``kommunenummer`` and ``workshop`` are used for rows that do not
     give one (``workshop`` scopes the ids of individuals, see the module docstring).
 
     ``known`` maps ``_name_key(name)`` to the ids of organisations and initiatives the store
     already holds, so a second workshop's sheet can tie to them by name. Individuals are never
-    resolved by name across sheets: two people may share a name.
+    resolved by name across sheets: two people may share a name. ``person_key`` is the store's
+    key for people's ids (``GraphStore.person_key()``); see :func:`person_id` for without.
 
     ``source`` names the file in provenance and messages (default: the file name; an upload
     passes the name the user chose). Raises :class:`ImportFailed` when the file as a whole
@@ -301,6 +312,7 @@ def read_workshop(
         sheet = _Sheet(table, kommunenummer, loaded_at or datetime.now(UTC))
         sheet.known = known or {}
         sheet.workshop = workshop
+        sheet.person_key = person_key
         entries = [sheet.parse(row) for row in table.rows]
     sheet.link(entries)
     batch = GraphBatch()
@@ -336,6 +348,7 @@ class _Entry:
     name: str
     actor_id: str | None = None
     id_given: bool = False
+    given_id: str | None = None  # the sheet's own id; a person's never leaves the loader
     actor: Actor | None = None
     initiative: Initiative | None = None
     resources: list[Resource] = field(default_factory=list)
@@ -355,6 +368,7 @@ class _Sheet:
         self.loaded_at = loaded_at
         self.known: Mapping[str, list[str]] = {}
         self.workshop: str | None = None
+        self.person_key: bytes | None = None
         self.cols: dict[str, str] = {}  # field -> normalised header present in the file
         for fld, aliases in COLUMNS.items():
             found = [a for a in aliases if a in table.headers]
@@ -435,6 +449,7 @@ class _Sheet:
         if workshop and not _slug(workshop):
             fail("workshop", "row.sheet.workshop_name", value=workshop)
         e.id_given = bool(get("id"))
+        e.given_id = get("id") or None
         e.actor_id = self._actor_id(get("id"), orgnr, e.name, kind, fail,
                                     workshop=workshop, kommunenummer=knr)
         offers = self._holdings(get("offers"), "offers", fail)
@@ -491,6 +506,8 @@ class _Sheet:
             if not re.fullmatch(ID_PATTERN, given) or len(given) > 150:
                 fail("id", "row.sheet.bad_id", id=given)
                 return None
+            if kind == "individual":  # 'ws:kari-nordmann' would put the name in every answer
+                return _keyed_person_id(self.person_key or UNKEYED, "id", given)
             return given
         if orgnr:
             return f"brreg:{orgnr}"
@@ -501,7 +518,8 @@ class _Sheet:
                 # Two people called Kari at two workshops may be two people: scope individuals
                 # by workshop (never by file name: a copy of the sheet is the same people).
                 # Organisations merge across sheets by name.
-                return person_id(name, workshop=workshop, kommunenummer=kommunenummer)
+                return person_id(name, workshop=workshop, kommunenummer=kommunenummer,
+                                 key=self.person_key)
             return f"ws:{slug}"
         if name:
             fail("name", "row.sheet.no_id_from_name", name=name)
@@ -553,7 +571,12 @@ class _Sheet:
             first = by_id.setdefault(e.actor_id, e)
             if first is not e:
                 self._fail(e, "id" if e.id_given else "name",
-                           Text("row.sheet.repeated", line=first.line, id=e.actor_id))
+                           Text("row.sheet.repeated", line=first.line,
+                                id=e.given_id or e.actor_id))
+        # The sheet's ties may name a person by the id the sheet gave them.
+        for e in entries:
+            if e.given_id and e.given_id != e.actor_id and e.actor_id in by_id:
+                by_id.setdefault(e.given_id, by_id[e.actor_id])
         # Every row's own problems are known now, so a tie to a rejected row can be left out
         # (a tie must never dangle in the store) without rejecting the row it is on.
         for e in entries:
@@ -597,7 +620,7 @@ def _resolve(
     if matches:
         return matches[0], matches[0].actor_id, None
     if target in by_id:
-        return by_id[target], target, None
+        return by_id[target], by_id[target].actor_id, None
     stored = (known or {}).get(_name_key(target), [])
     if len(stored) > 1:
         return None, None, Text("row.sheet.target_stored", target=target, n=len(stored),

@@ -10,6 +10,7 @@ Implementations provide the primitives (``_fetch``, ``_apply``, ...); this class
 from __future__ import annotations
 
 import abc
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -87,6 +88,12 @@ class GraphStore(abc.ABC):
     def clear(self) -> None:
         """Remove everything (tests and ``graphsvc demo --reset``); bumps the revision."""
 
+    def pending_erasures(self) -> int:
+        """Erasures whose bytes may still be on disk, after trying once more to complete them
+        (SQLite: a reader blocked emptying the write-ahead log). 0 where the store cannot tell
+        or has nothing to do (Neo4j: see docs/architecture.md, "Erasure")."""
+        return 0
+
     # ---- shared behaviour -----------------------------------------------------------------
     def write(self, batch: GraphBatch, *, documents: dict[str, Any] | None = None) -> WriteReport:
         """Validate ``batch`` and apply it atomically. Raises ``UnknownReferenceError`` (and
@@ -141,6 +148,26 @@ class GraphStore(abc.ABC):
         """Stored documents (settings-like JSON such as a kommune's district definition) by
         key; missing keys are left out. Written with ``write(..., documents=...)``."""
         return {k: d["value"] for k, d in self._fetch(DOCUMENTS, keys).items()} if keys else {}
+
+    def _create_document(self, key: str, value: Any) -> Any:
+        """Store ``value`` under ``key`` unless a document is there already; return the stored
+        value. Stores override this to make it atomic between processes and to leave the
+        revision alone (nothing in the graph changes)."""
+        if key not in (stored := self.documents([key])):
+            self._apply({DOCUMENTS: [(key, {"id": key, "value": value})]})
+            stored = self.documents([key])
+        return stored[key]
+
+    def person_key(self) -> bytes:
+        """This store's secret for people's ids (:func:`graphsvc.privacy.person_id`), made on
+        first use and kept in the store as a document: a sheet loaded again into the same store
+        gives the same ids, and nobody without the store can test a name against an id."""
+        from graphsvc.privacy import PERSON_KEY_DOCUMENT
+
+        stored = self.documents([PERSON_KEY_DOCUMENT]).get(PERSON_KEY_DOCUMENT)
+        if stored is None:
+            stored = self._create_document(PERSON_KEY_DOCUMENT, secrets.token_hex(32))
+        return bytes.fromhex(stored)
 
     def get_actor(self, actor_id: str) -> Actor:
         data = self._fetch("actors", [actor_id]).get(actor_id)

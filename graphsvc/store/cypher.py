@@ -183,6 +183,13 @@ DELETE_NODE = (
     "WITH count(*) AS removed WHERE removed > 0\n" + BUMP
 )
 
+# A document written only if there is none under its key (the store's key for people's ids);
+# ``MERGE`` on the unique ``Document.id`` lets two stores starting at once agree on one.
+CREATE_DOCUMENT = (
+    "MERGE (d:Document {id: $id}) ON CREATE SET d.data = $data\n"
+    "RETURN d.data AS data"
+)
+
 CLEAR = (
     "MATCH (n) WHERE " + " OR ".join(f"n:{_label(lbl)}" for lbl in NODE_LABELS.values()) + "\n"
     "DETACH DELETE n\n"

@@ -112,6 +112,11 @@ class Neo4jStore(GraphStore):
     def clear(self) -> None:
         self._bumped(self.runner.write(cypher.CLEAR))
 
+    def _create_document(self, key: str, value: Any) -> Any:
+        data = json.dumps({"id": key, "value": value}, ensure_ascii=False, sort_keys=True)
+        rows = self.runner.write(cypher.CREATE_DOCUMENT, {"id": key, "data": data})
+        return json.loads(rows[0]["data"])["value"]
+
     def close(self) -> None:
         self.runner.close()
 

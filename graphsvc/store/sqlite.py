@@ -2,7 +2,10 @@
 
 Each record type has its own table keyed by its natural key, with the record as JSON beside the
 columns queries filter on. Erasure is real: ``secure_delete`` overwrites deleted personal data
-instead of leaving it in free pages.
+instead of leaving it in free pages, and an erasure ends with a truncating checkpoint that empties
+the write-ahead log (which still holds the pages as they were). A connection reading an older
+snapshot blocks that checkpoint; the erasure is then counted in ``meta`` as pending and completed
+on the next write, the next open, ``close`` or ``pending_erasures()`` (``/health``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from graphsvc.store.base import GraphStore
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', 0);
+INSERT OR IGNORE INTO meta VALUES ('erasures_pending', 0);
 CREATE TABLE IF NOT EXISTS actors (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, district TEXT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS initiatives (id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -46,6 +50,11 @@ COLUMNS = {
     "documents": ("id",),
 }
 KEY_COLUMNS = {"ties": ("source", "kind", "target")}
+# How long a write waits for a lock (sqlite3's default), and how long an erasure's checkpoint
+# waits for readers of an older snapshot before the erasure is left pending: a DELETE must not
+# hang on a slow reader. Constants, not settings: nobody has needed to tune them.
+BUSY_TIMEOUT_MS = 5000
+ERASURE_WAIT_MS = 200
 
 
 def _key_parts(kind: str, key: str) -> tuple[str, ...]:
@@ -60,16 +69,18 @@ class SQLiteStore(GraphStore):
         self.url = f"sqlite:///{self.path}"
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                       timeout=BUSY_TIMEOUT_MS / 1000)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA secure_delete=ON")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            self._complete_erasures()  # one left pending by an earlier process
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store at {self.path}: {exc}", url=self.url) from exc
-        self._lock = threading.RLock()
 
     # ---- primitives -----------------------------------------------------------------------
     def revision(self) -> int:
@@ -145,7 +156,9 @@ class SQLiteStore(GraphStore):
                         for _key, data in rows
                     ),
                 )
-            return self._bump()
+            revision = self._bump()
+        self._complete_erasures()
+        return revision
 
     def _all(self, kind: str) -> Iterable[dict[str, Any]]:
         with self._lock:
@@ -162,20 +175,36 @@ class SQLiteStore(GraphStore):
             self._db.execute("DELETE FROM ties WHERE source = ? OR target = ?", (node_id, node_id))
             self._db.execute("DELETE FROM resources WHERE holder = ?", (node_id,))
             self._db.execute("DELETE FROM needs WHERE holder = ?", (node_id,))
+            self._owe_erasure()
             self._bump()
-        # Push the erased pages out of the write-ahead log into the (overwritten) main file.
-        with self._lock:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._complete_erasures()
         return True
 
     def clear(self) -> None:
         with self._lock, self._transaction():
             for table in COLUMNS:
                 self._db.execute(f"DELETE FROM {table}")
+            self._owe_erasure()
             self._bump()
+        self._complete_erasures()
+
+    def pending_erasures(self) -> int:
+        return self._complete_erasures()
+
+    def _create_document(self, key: str, value: Any) -> Any:
+        with self._lock, self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO documents (id, data) VALUES (?, ?)",
+                             (key, json.dumps({"id": key, "value": value}, ensure_ascii=False)))
+            (data,) = self._db.execute("SELECT data FROM documents WHERE id = ?",
+                                       (key,)).fetchone()
+        return json.loads(data)["value"]
 
     def close(self) -> None:
         with self._lock:
+            try:
+                self._complete_erasures()
+            except sqlite3.Error:
+                pass  # closing must not fail; the next open completes it
             self._db.close()
 
     # ---- helpers --------------------------------------------------------------------------
@@ -185,6 +214,44 @@ class SQLiteStore(GraphStore):
 
     def _transaction(self):
         return _Transaction(self._db)
+
+    def _owe_erasure(self) -> None:
+        if self.path != ":memory:":  # an in-memory store leaves nothing on disk
+            self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'erasures_pending'")
+
+    def _complete_erasures(self) -> int:
+        """Empty the write-ahead log if an erasure is owed; how many are still pending.
+
+        The checkpoint copies the erased pages over the old ones in the main file and
+        truncates the log to zero bytes. It is done only if SQLite says every frame was
+        copied (busy = 0, log = checkpointed) and the file is empty afterwards; a reader of an
+        older snapshot makes it partial, and the erasure stays pending.
+        """
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM meta WHERE key = 'erasures_pending'").fetchone()
+            pending = row[0] if row else 0
+            if not pending or not self._truncate_wal():
+                return pending
+            # This write lands in the empty log, and holds only the counter (the meta page);
+            # another process may have owed one more meanwhile, hence ``- pending``.
+            self._db.execute("UPDATE meta SET value = max(value - ?, 0) "
+                             "WHERE key = 'erasures_pending'", (pending,))
+            self._truncate_wal()  # best effort: leave the log empty again
+            return self._db.execute(
+                "SELECT value FROM meta WHERE key = 'erasures_pending'").fetchone()[0]
+
+    def _truncate_wal(self) -> bool:
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {ERASURE_WAIT_MS}")
+            try:
+                busy, log, copied = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error:
+            return False
+        wal = Path(f"{self.path}-wal")
+        return busy == 0 and log == copied and (not wal.exists() or wal.stat().st_size == 0)
 
 
 class _Transaction:

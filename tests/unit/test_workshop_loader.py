@@ -4,6 +4,7 @@ rejected and why, which files are refused, and that loading again changes nothin
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pytest
 
 from graphsvc.errors import ImportFailed, RowError, ValidationError
 from graphsvc.model import TIE_KINDS
+from graphsvc.privacy import UNKEYED
+from graphsvc.privacy import person_id as keyed_person_id
 from loaders import LoadResult, read_workshop
 from loaders.templates.make_template import write_csv, write_xlsx
-from loaders.workshop import TEMPLATE_HEADERS, TIE_ALIASES
+from loaders.workshop import TEMPLATE_HEADERS, TIE_ALIASES, person_id
 from tests.fixtures.workshop_files import (
     BROKEN_ROWS_CSV,
     BROKEN_XLSX,
@@ -27,6 +30,15 @@ from tests.fixtures.workshop_files import (
 TEMPLATES = Path(__file__).parents[2] / "loaders" / "templates"
 WHEN = datetime(2024, 5, 2, 18, 30, tzinfo=UTC)
 GOOD_ROW = "Holmen velforening;forening;;"
+
+
+def pid(name: str, *, workshop: str | None = None, kommunenummer: str | None = None) -> str:
+    """A person's id as a sheet read without a store's key gives it."""
+    return person_id(name, workshop=workshop, kommunenummer=kommunenummer)
+
+
+KARI = keyed_person_id(UNKEYED, "id", "ws:kari")  # good.csv gives Kari Ødegård the id ws:kari
+ASE = pid("Åse Bråten", kommunenummer="0301")
 
 
 def sheet(
@@ -58,8 +70,8 @@ def test_good_csv_loads_every_row() -> None:
     assert (result.rows_read, result.source, result.ignored_columns) == (5, "good.csv", [])
     assert {(a.id, a.kind) for a in result.batch.actors} == {
         ("brreg:998877660", "association"),  # orgnr gives the Brønnøysund id
-        ("ws:kari", "individual"),  # the id column wins
-        ("ws:0301:ase-braten", "individual"),  # otherwise from the name
+        (KARI, "individual"),  # the id column, hashed: it never reaches an answer
+        (ASE, "individual"),  # otherwise from the name and kommune, hashed
         ("ws:fjordvik-frivilligsentral", "frivilligsentral"),
         ("ws:holmen-skole", "institution"),
     }
@@ -73,18 +85,18 @@ def test_good_csv_loads_every_row() -> None:
 def test_offers_and_needs_get_stable_ids_and_descriptions() -> None:
     result = read_workshop(GOOD_CSV, loaded_at=WHEN)
 
-    offers = {r.id: r.description for r in result.batch.resources if r.holder == "ws:kari"}
+    offers = {r.id: r.description for r in result.batch.resources if r.holder == KARI}
     assert offers == {
-        "ws:kari:offer:help.transport": "har bil, kjører gjerne",
-        "ws:kari:offer:social.visit": None,
+        f"{KARI}:offer:help.transport": "har bil, kjører gjerne",
+        f"{KARI}:offer:social.visit": None,
     }
-    needs = {n.id: n.description for n in result.batch.needs if n.holder == "ws:0301:ase-braten"}
+    needs = {n.id: n.description for n in result.batch.needs if n.holder == ASE}
     # A cell typed over two lines keeps its line break, as in the spreadsheet.
     assert needs == {
-        "ws:0301:ase-braten:need:social.visit": "ønsker besøk\nen gang i uka",
-        "ws:0301:ase-braten:need:help.digital": None,
+        f"{ASE}:need:social.visit": "ønsker besøk\nen gang i uka",
+        f"{ASE}:need:help.digital": None,
     }
-    assert all(r.district == "Holmen" for r in result.batch.resources if r.holder == "ws:kari")
+    assert all(r.district == "Holmen" for r in result.batch.resources if r.holder == KARI)
 
 
 def test_line_numbers_count_spreadsheet_rows_not_text_lines() -> None:
@@ -100,9 +112,9 @@ def test_ties_resolve_names_in_the_sheet_ids_and_outside_ids() -> None:
     result = read_workshop(GOOD_CSV, loaded_at=WHEN)
 
     assert {t.key for t in result.batch.ties} == {
-        ("ws:kari", "MEMBER_OF", "brreg:998877660"),  # "holmen VELFORENING": any case
-        ("ws:kari", "KNOWS", "ws:0301:ase-braten"),  # kjenner:Åse Bråten
-        ("ws:0301:ase-braten", "KNOWS", "ws:kari"),  # by id
+        (KARI, "MEMBER_OF", "brreg:998877660"),  # "holmen VELFORENING": any case
+        (KARI, "KNOWS", ASE),  # kjenner:Åse Bråten
+        (ASE, "KNOWS", KARI),  # by the id the sheet gave her
         ("ws:fjordvik-frivilligsentral", "PARTNERS_WITH", "brreg:998877660"),
         ("ws:fjordvik-frivilligsentral", "PARTICIPATES_IN", "init:sykling-uten-alder"),
     }
@@ -131,7 +143,8 @@ def test_windows_1252_sheet_with_english_and_capitalised_headers() -> None:
     assert {r.category for r in result.batch.resources if r.holder == bjorn.id} == {
         "help.practical", "reuse.repair"}
     assert [t.key for t in result.batch.ties] == [
-        ("ws:4203:bjorn-saether", "VOLUNTEERS_AT", "ws:asen-frivilligsentral")]
+        (pid("Bjørn Sæther", kommunenummer="4203"), "VOLUNTEERS_AT",
+         "ws:asen-frivilligsentral")]
 
 
 def test_xlsx_restores_codes_excel_turned_into_numbers(good_xlsx: Path) -> None:
@@ -180,6 +193,34 @@ def test_reading_twice_gives_equal_batches(path: Path | None, good_xlsx: Path) -
         ids = [[x.id for x in getattr(r.batch, kind)] for r in (first, again)]
         assert ids[0] == ids[1]
     assert [t.key for t in first.batch.ties] == [t.key for t in again.batch.ties]
+
+
+def test_a_persons_id_contains_neither_their_name_nor_the_sheets_id_for_them() -> None:
+    result = read_workshop(GOOD_CSV, loaded_at=WHEN, person_key=b"store key")
+
+    people = [a for a in result.batch.actors if a.kind == "individual"]
+    assert [a.name for a in people] == ["Kari Ødegård", "Åse Bråten"]
+    assert all(re.fullmatch(r"ws:person:[0-9a-f]{12}", a.id) for a in people)
+    dumped = result.batch.model_dump_json()
+    for hidden in ("kari", "odegard", "ase", "braten"):  # the sheet gave Kari the id ws:kari
+        assert not re.search(rf"ws:[^\"]*\b{hidden}\b", dumped)
+    # Åse's "KNOWS:ws:kari" still finds Kari.
+    kari, ase = people
+    assert (ase.id, "KNOWS", kari.id) in {t.key for t in result.batch.ties}
+
+
+def test_a_person_gets_the_same_id_in_the_same_store_and_another_in_another() -> None:
+    def ids(key: bytes | None, workshop: str | None = None) -> list[str]:
+        batch = read_workshop(GOOD_CSV, loaded_at=WHEN, workshop=workshop,
+                              person_key=key).batch
+        return [a.id for a in batch.actors if a.kind == "individual"]
+
+    assert ids(b"store A") == ids(b"store A")  # loading again changes nothing
+    assert not set(ids(b"store A")) & set(ids(b"store B"))  # a guess needs the store's key
+    assert not set(ids(b"store A")) & set(ids(None))
+    # Åse (no id column) is scoped by her kommune, or by a workshop the caller names.
+    assert ids(b"store A", "Holmen mai")[1] != ids(b"store A")[1]
+    assert ids(b"store A", "Holmen mai")[0] == ids(b"store A")[0]  # Kari's own id: unscoped
 
 
 # --- rejected rows --------------------------------------------------------------------------
@@ -303,9 +344,9 @@ def test_a_bad_tie_leaves_out_that_tie_not_the_actor(
     assert result.rejected == []
     assert result.ties_rejected == [RowError("verksted.csv", 3, "kontakter", reason)]
     assert [a.name for a in result.batch.actors] == ["Holmen velforening", "Kari"]
-    assert [r.id for r in result.batch.resources] == ["ws:person:kari:offer:social.visit"]
+    assert [r.id for r in result.batch.resources] == [f"{pid('Kari')}:offer:social.visit"]
     assert [t.key for t in result.batch.ties] == [
-        ("ws:person:kari", "MEMBER_OF", "ws:holmen-velforening")]
+        (pid("Kari"), "MEMBER_OF", "ws:holmen-velforening")]
     assert (result.rows_rejected, result.to_dict()["ties_rejected"][0]["line"]) == (0, 3)
 
 
@@ -322,7 +363,7 @@ def test_a_tie_to_a_rejected_row_is_left_out_and_its_row_loads(tmp_path: Path) -
         "verksted.csv:3 field 'kontakter': tie target 'Holmen velforening' is on line 2, which "
         "was rejected; fix that line and load again"]
     assert [a.name for a in result.batch.actors] == ["Kari", "Ola"]
-    assert [t.key for t in result.batch.ties] == [("ws:person:ola", "KNOWS", "ws:person:kari")]
+    assert [t.key for t in result.batch.ties] == [(pid("Ola"), "KNOWS", pid("Kari"))]
 
 
 def test_shifted_columns_are_reported_as_a_field_count_not_as_wrong_values() -> None:
@@ -359,7 +400,8 @@ def test_an_ambiguous_name_needs_an_id(tmp_path: Path) -> None:
         "verksted.csv:4 field 'kontakter': tie target 'Kari' matches several rows (lines 2, 3); "
         "use an id"]
     assert [a.name for a in result.batch.actors] == ["Kari", "Kari", "Ola", "Per"]
-    assert [t.key for t in result.batch.ties] == [("ws:person:per", "KNOWS", "ws:kari-2")]
+    kari_2 = keyed_person_id(UNKEYED, "id", "ws:kari-2")
+    assert [t.key for t in result.batch.ties] == [(pid("Per"), "KNOWS", kari_2)]
 
 
 def test_names_typed_on_a_mac_match_names_typed_on_windows(tmp_path: Path) -> None:
@@ -369,7 +411,7 @@ def test_names_typed_on_a_mac_match_names_typed_on_windows(tmp_path: Path) -> No
     result = read_workshop(path, loaded_at=WHEN)
 
     assert [a.name for a in result.batch.actors] == ["Åse", "Ola"]
-    assert [t.key for t in result.batch.ties] == [("ws:person:ola", "KNOWS", "ws:person:ase")]
+    assert [t.key for t in result.batch.ties] == [(pid("Ola"), "KNOWS", pid("Åse"))]
 
 
 def test_norwegian_and_english_tie_kinds_cover_the_model() -> None:
@@ -390,8 +432,8 @@ def test_columns_are_found_by_name_in_any_order_and_case(tmp_path: Path) -> None
     assert result.rejected == []
     anna = by_name(result)["Anna"]
     assert (anna.kind, anna.district) == ("individual", "Bakkeli")
-    assert [r.id for r in result.batch.resources] == ["ws:person:anna:offer:help.shopping"]
-    assert [t.key for t in result.batch.ties] == [("ws:person:anna", "KNOWS", "ws:bo")]
+    assert [r.id for r in result.batch.resources] == [f"{pid('Anna')}:offer:help.shopping"]
+    assert [t.key for t in result.batch.ties] == [(pid("Anna"), "KNOWS", "ws:bo")]
 
 
 def test_category_names_are_accepted_as_well_as_codes(tmp_path: Path) -> None:
@@ -423,7 +465,7 @@ def test_consent_is_kept_for_individuals_only_and_nothing_else_is_added(tmp_path
     assert actors["Kari"].consent_purpose == "Besøksvenn"
     assert actors["Holmen vel"].consent_purpose is None
     assert actors["Kari"].model_dump(exclude={"provenance"}, exclude_none=True) == {
-        "id": "ws:person:kari", "kind": "individual", "name": "Kari", "categories": [],
+        "id": pid("Kari"), "kind": "individual", "name": "Kari", "categories": [],
         "consent_purpose": "Besøksvenn"}
 
 

@@ -1,4 +1,4 @@
-"""Liveness and a summary of what the store holds."""
+"""Liveness, a summary of what the store holds, and whether an erasure is still pending."""
 
 from __future__ import annotations
 
@@ -30,4 +30,7 @@ def health(settings: SettingsDep, store: StoreDep, G: GraphDep) -> dict:
         "initiatives": kinds.get("initiative", 0),
         "ties": G.number_of_edges(),
         "by_kind": dict(sorted(kinds.items())),
+        # Erased people whose bytes may still be on disk (SQLite: a reader kept the
+        # write-ahead log from being emptied); completed on the next write or check.
+        "erasure": {"pending": store.pending_erasures()},
     }

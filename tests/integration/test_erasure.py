@@ -1,0 +1,113 @@
+"""GDPR erasure on the SQLite store leaves no byte of the person in any file of the store, even
+when another connection was reading while the person was erased (issue 13)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graphsvc.api import create_app
+from graphsvc.model import Actor, GraphBatch
+from graphsvc.settings import Settings
+from graphsvc.store.sqlite import SQLiteStore
+from loaders.workshop import read_workshop
+
+# Distinctive, so a hit can only be this person; with letters outside ASCII, so the UTF-8 and
+# UTF-16 spellings differ from the ASCII one.
+NAME = "Ingvild Kvæøy-Tørresdal"
+CONSENT = "Samtykker til kartlegging hos Kvæøy frivilligsentral, mars 2026"
+OFFER = "kjører Kvæøy-bussen til Tørresdal hver torsdag"
+SECRETS = (NAME, CONSENT, OFFER)
+SHEET = ("aktør;type;grend;kommunenummer;tilbyr;kontakter;samtykke\n"
+         "Kvæøy frivilligsentral;frivilligsentral;Kvæøy;1871;;;\n"
+         f"{NAME};person;Kvæøy;1871;help.transport: {OFFER};"
+         f"frivillig_ved:Kvæøy frivilligsentral;{CONSENT}\n")
+
+
+def traces(folder: Path) -> dict[str, list[str]]:
+    """Which of the person's texts each file of the store folder still holds, in any of the
+    encodings SQLite could have used."""
+    found = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        data = path.read_bytes()
+        hits = [f"{text!r} ({codec})" for text in SECRETS
+                for codec in ("utf-8", "utf-16-le", "utf-16-be") if text.encode(codec) in data]
+        if hits:
+            found[path.name] = hits
+    return found
+
+
+@pytest.fixture
+def loaded(tmp_path: Path):
+    """A store file holding the person (loaded from a workshop sheet) and the demo community,
+    and the API on it: ``(store, client, person id, store folder)``."""
+    folder = tmp_path / "store"
+    store = SQLiteStore(folder / "graph.db")
+    sheet = tmp_path / "verksted.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    batch = read_workshop(sheet, person_key=store.person_key()).batch
+    store.write(batch)
+    [person] = [a for a in batch.actors if a.kind == "individual"]
+    with TestClient(create_app(Settings(store=store.url), store=store)) as client:
+        yield store, client, person.id, folder
+    store.close()
+
+
+def reader_holding_a_snapshot(folder: Path) -> sqlite3.Connection:
+    """Another connection (another process would do the same) in the middle of a read."""
+    reader = sqlite3.connect(folder / "graph.db", isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM actors").fetchone()[0] == 2
+    return reader
+
+
+def test_a_reader_during_the_erasure_leaves_no_trace_once_it_is_gone(loaded):
+    store, client, person, folder = loaded
+    assert traces(folder)  # the test can see the person before the erasure
+    assert NAME not in person and "kvaeoy" not in person and "ingvild" not in person
+    assert store._db.execute("PRAGMA encoding").fetchone()[0] == "UTF-8"
+
+    reader = reader_holding_a_snapshot(folder)
+    started = time.monotonic()
+    assert client.delete(f"/actors/{person}").status_code == 204
+    assert time.monotonic() - started < 3  # a reader does not make the erasure hang
+    assert client.get(f"/actors/{person}").status_code == 404
+    # The old snapshot still holds the person, so the log cannot be emptied yet, and says so.
+    assert client.get("/health").json()["erasure"] == {"pending": 1}
+    reader.close()
+
+    for n in range(5):  # life goes on: more writes, and the next one completes the erasure
+        store.write(GraphBatch(actors=[Actor(id=f"ws:lag-{n}", kind="association",
+                                             name=f"Kvæøy lag {n}")]))
+    assert traces(folder) == {}
+    assert client.get("/health").json()["erasure"] == {"pending": 0}
+    store.close()
+    assert traces(folder) == {}
+
+
+def test_an_erasure_left_pending_at_a_stop_is_completed_at_the_next_open(loaded):
+    store, client, person, folder = loaded
+    reader = reader_holding_a_snapshot(folder)
+    assert client.delete(f"/actors/{person}").status_code == 204
+    store.close()  # the server stops while the reader still reads
+
+    again = SQLiteStore(folder / "graph.db")
+    try:
+        assert again.pending_erasures() == 1  # the count survived the stop
+        reader.close()
+        assert again.pending_erasures() == 0  # checking completes it, no write needed
+        assert traces(folder) == {}
+    finally:
+        again.close()
+        reader.close()
+
+
+def test_without_a_reader_the_erasure_is_complete_at_once(loaded):
+    store, client, person, folder = loaded
+    assert client.delete(f"/actors/{person}").status_code == 204
+    assert traces(folder) == {}
+    assert client.get("/health").json()["erasure"] == {"pending": 0}
