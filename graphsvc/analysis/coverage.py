@@ -25,8 +25,8 @@ MESSAGES = register(__name__, {
         "no_meeting": "Ingen møteplass eller lokale",
         "invite_actor": "Har {n} {n:tilbud|tilbud} fra registeret (ikke bekreftet) og ingen "
                         "bånd: be dem bekrefte tilbudene og fortelle hvem de samarbeider med",
-        "invite_district": "Ingen bekreftede tilbud i {district}: inviter aktørene der til "
-                           "neste verksted",
+        "invite_district": "{n} {n:aktør|aktører} i grenda, ingen bekreftede tilbud: inviter "
+                           "dem til neste verksted",
     },
     "en": {
         "no_district": "no district",
@@ -37,8 +37,8 @@ MESSAGES = register(__name__, {
         "no_meeting": "No meeting place or room",
         "invite_actor": "Has {n} {n:offer|offers} from the register (not confirmed) and no "
                         "ties: ask them to confirm the offers and say whom they work with",
-        "invite_district": "No confirmed offers in {district}: invite the actors there to the "
-                           "next workshop",
+        "invite_district": "{n} {n:actor|actors} in the district, no confirmed offers: invite "
+                           "them to the next workshop",
     },
 })
 
@@ -127,7 +127,7 @@ def coverage(G: nx.MultiDiGraph, *, district: str | None = None, limit: int = 20
                 missing.append({"kind": "meeting_place", "explanation": msg("no_meeting")})
             if not row["with_confirmed_offers"]:
                 invite_districts.append({"type": "district", "id": where, "name": where,
-                                         "reason": msg("invite_district", district=where)})
+                                         "reason": msg("invite_district", n=row["actors"])})
         else:
             row.pop("_centre"), row.pop("_meeting")
         row["missing"] = missing

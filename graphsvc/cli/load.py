@@ -106,6 +106,33 @@ MESSAGES = i18n.register(__name__, {
         "looks_like": "  {file}:{line}: {id} ligner {others}",
         "rows": "{n} {n:rad|rader} avvist (ikke lastet):",
         "ties": "{n} {n:bånd|bånd} utelatt (resten av raden ble lastet):",
+        "ignored": "    ubrukte kolonner: {columns}",
+        "enrich.ties": "Bånd registrene kjenner: {n} ({how})",
+        "enrich.ties.rule.subunit-of-main-unit": "underenhet til hovedenhet",
+        "enrich.ties.rule.municipal-unit": "kommunal enhet til kommunen",
+        "enrich.ties.rule.frivilligsentral-municipal": "frivilligsentral til kommunen",
+        "enrich.ties.rule.branch-of-national": "lokallag til landsorganisasjon",
+        "enrich.ties.rule.unit-of-parent": "enhet til overordnet enhet",
+        "enrich.ties.parents": "  {n} {n:overordnet enhet|overordnede enheter} er ikke lastet, "
+                               "så {n:dens|deres} underenheter står uten bånd oppover",
+        "enrich.offers": "Tilbud fra registrene (ikke bekreftet): {new} {new:nytt|nye}, "
+                         "{withdrawn} trukket tilbake; {with_offers} av {actors} "
+                         "organisasjoner har minst ett tilbud",
+        "enrich.offers.none": "  uten tilbud: {ids}",
+        "enrich.districts": "Grender i kommune {knr}: {with_district} av {actors} "
+                            "{actors:aktør|aktører} har grend ({polygon} etter koordinater, "
+                            "{postnummer} etter postnummer, {given} satt for hånd)",
+        "enrich.districts.adopted": "  {n} {n:aktør|aktører} uten kommunenummer "
+                                    "{n:ligger|ligger} i kommunens grender og hører nå til den",
+        "enrich.districts.none": "  uten grend: {ids}",
+        "enrich.merged": "Slått sammen med en aktør fra registeret: {n}",
+        "enrich.merged.one": "  {id} → {into}",
+        "enrich.uncertain": "{n} {n:mulig dublett|mulige dubletter} å avgjøre (samme organisasjon? "
+                            "bekreft med 'graphsvc merge A B', eller 'graphsvc keep-apart A B'):",
+        "enrich.uncertain.one": "  {id} ({name}) ~ {candidate} ({candidate_name}): {why}",
+        "why.name": "navnelikhet {score} %",
+        "why.address": "samme adresse",
+        "why.distance": "{m} m fra hverandre",
     },
     "en": {
         "outcome.changed": "store revision {revision}",
@@ -130,6 +157,34 @@ MESSAGES = i18n.register(__name__, {
         "looks_like": "  {file}:{line}: {id} looks like {others}",
         "rows": "{n} {n:row|rows} rejected (not loaded):",
         "ties": "{n} {n:tie|ties} left out (the rest of the row loaded):",
+        "ignored": "    columns not used: {columns}",
+        "enrich.ties": "Ties the registers know: {n} ({how})",
+        "enrich.ties.rule.subunit-of-main-unit": "sub-unit to main unit",
+        "enrich.ties.rule.municipal-unit": "municipal unit to the municipality",
+        "enrich.ties.rule.frivilligsentral-municipal": "volunteer centre to the municipality",
+        "enrich.ties.rule.branch-of-national": "local branch to national organisation",
+        "enrich.ties.rule.unit-of-parent": "unit to its parent unit",
+        "enrich.ties.parents": "  {n} parent {n:unit is|units are} not loaded, so {n:its|their} "
+                               "sub-units have no tie upwards",
+        "enrich.offers": "Offers from the registers (not confirmed): {new} new, {withdrawn} "
+                         "withdrawn; {with_offers} of {actors} organisations have at least one",
+        "enrich.offers.none": "  without offers: {ids}",
+        "enrich.districts": "Districts in municipality {knr}: {with_district} of {actors} "
+                            "{actors:actor has|actors have} a district ({polygon} by "
+                            "coordinates, {postnummer} by postnummer, {given} set by hand)",
+        "enrich.districts.adopted": "  {n} {n:actor|actors} with no municipality number "
+                                    "{n:lies|lie} in its districts and now {n:belongs|belong} "
+                                    "to it",
+        "enrich.districts.none": "  without a district: {ids}",
+        "enrich.merged": "Merged with an actor from the register: {n}",
+        "enrich.merged.one": "  {id} → {into}",
+        "enrich.uncertain": "{n} possible {n:duplicate|duplicates} to decide (the same "
+                            "organisation? confirm with 'graphsvc merge A B', or 'graphsvc "
+                            "keep-apart A B'):",
+        "enrich.uncertain.one": "  {id} ({name}) ~ {candidate} ({candidate_name}): {why}",
+        "why.name": "names {score} % alike",
+        "why.address": "same address",
+        "why.distance": "{m} m apart",
     },
 })
 
@@ -146,6 +201,8 @@ def render(report: dict[str, Any], lang: str | None = None) -> str:
         ties = t("file.ties", ties=f["ties_rejected"]) if f.get("ties_rejected") else ""
         lines.append(t("file", file=f["file"], format=f["format"], rows=f["rows_read"],
                        rejected=f["rejected"]) + ties)
+        if f.get("ignored_columns"):
+            lines.append(t("ignored", columns=", ".join(f["ignored_columns"])))
     for kind in ("actors", "initiatives", "resources", "needs", "ties"):
         lines.append(t("counts", kind=t(f"kind.{kind}"), created=w["created"].get(kind, 0),
                        updated=w["updated"].get(kind, 0),
@@ -167,6 +224,7 @@ def render(report: dict[str, Any], lang: str | None = None) -> str:
         lines.append(t("duplicates", n=len(people["likely_duplicates"])))
         lines.extend(t("looks_like", file=p["file"], line=p["line"], id=p["id"],
                        others=", ".join(p["others"])) for p in people["likely_duplicates"])
+    lines.extend(_enrichment(report.get("enrichment") or {}, t, lang))
     for left_out in ("row", "tie"):
         problems = [r for r in report["rejected"] if r.get("left_out", "row") == left_out]
         if not problems:
@@ -177,6 +235,59 @@ def render(report: dict[str, Any], lang: str | None = None) -> str:
         for r in problems:
             lines.append("  " + RowError(r["file"], r["line"], r["field"], r["reason"]).in_(lang))
     return "\n".join(lines)
+
+
+def _shown(ids: list[str], t: Any, names: dict[str, str] | None = None, most: int = 10) -> str:
+    """The first ``most`` by name (an individual, who has none here, by id), and how many more."""
+    more = len(ids) - most
+    said = [(names or {}).get(i) or i for i in ids[:most]]
+    return "; ".join(said) + (t("more", n=more) if more > 0 else "")
+
+
+def _enrichment(e: dict[str, Any], t: Any, lang: str | None) -> list[str]:
+    """What the enrichment steps derived (loaders/enrich), as the planner needs to check it."""
+    lines: list[str] = []
+    ties = e.get("ties") or {}
+    if ties.get("ties"):
+        how = i18n.join([f"{n} {t('enrich.ties.rule.' + rule)}" for rule, n in
+                         ties["ties"].items()], lang or i18n.DEFAULT_LANG)
+        lines.append(t("enrich.ties", n=sum(ties["ties"].values()), how=how))
+    if ties.get("parent_not_loaded"):
+        lines.append(t("enrich.ties.parents", n=len(ties["parent_not_loaded"])))
+    merge = e.get("merge") or {}
+    if merge.get("merged"):
+        lines.append(t("enrich.merged", n=len(merge["merged"])))
+        lines.extend(t("enrich.merged.one", id=m["id"], into=m["into"])
+                     for m in merge["merged"][:20])
+    if merge.get("uncertain"):
+        lines.append(t("enrich.uncertain", n=len(merge["uncertain"])))
+        for u in merge["uncertain"]:
+            why = [t("why.name", score=round(u["name_score"]))] if "name_score" in u else []
+            if u.get("same_address"):
+                why.append(t("why.address"))
+            if u.get("distance_m") is not None:
+                why.append(t("why.distance", m=round(u["distance_m"])))
+            lines.append(t("enrich.uncertain.one", id=u["id"], name=u["name"],
+                           candidate=u["candidate"], candidate_name=u["candidate_name"],
+                           why=", ".join(why)))
+    for knr, d in sorted((e.get("districts") or {}).items()):
+        rules = d.get("by_rule", {})
+        lines.append(t("enrich.districts", knr=knr, with_district=d["with_district"],
+                       actors=d["actors"], polygon=rules.get("polygon", 0),
+                       postnummer=rules.get("postnummer", 0), given=rules.get("given", 0)))
+        if d.get("adopted"):
+            lines.append(t("enrich.districts.adopted", n=d["adopted"]))
+        if d.get("without_district"):
+            lines.append(t("enrich.districts.none",
+                           ids=_shown(d["without_district"], t, d.get("names"))))
+    offers = e.get("offers") or {}
+    if offers.get("actors"):
+        lines.append(t("enrich.offers", new=offers["offers"], withdrawn=offers.get("withdrawn", 0),
+                       with_offers=offers["with_offers"], actors=offers["actors"]))
+        if offers.get("without_offers"):
+            lines.append(t("enrich.offers.none",
+                           ids=_shown(offers["without_offers"], t, offers.get("names"))))
+    return lines
 
 
 class ProgressBar:

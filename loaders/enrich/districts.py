@@ -35,5 +35,6 @@ def step(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
         if report["actors"]:
             out[definition["kommunenummer"]] = {k: report[k] for k in (
                 "actors", "with_district", "by_rule", "adopted")} | {
-                "without_district": [m["id"] for m in report["without_district"]]}
+                "without_district": [m["id"] for m in report["without_district"]],
+                "names": {m["id"]: m["name"] for m in report["without_district"] if "name" in m}}
     return out

@@ -166,6 +166,7 @@ def step(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
             if a.kind != "individual" and set(a.sources or {"register"}) - {"workshop"}]
     return {"offers": len(new), "actors": len(orgs), "with_offers": len(holders),
             "without_offers": sorted(a.id for a in orgs if a.id not in holders),
+            "names": {a.id: a.name for a in orgs if a.id not in holders},
             "already_confirmed": len(derived) - len(new), "withdrawn": len(stale),
             "by_rule": dict(sorted(by_rule.items()))}
 

@@ -299,3 +299,30 @@ def test_post_imports_answers_the_one_error_shape_with_the_rows_in_detail(tmp_pa
         assert (loaded["rows_rejected"], loaded["ties_rejected"]) == (0, 1)
         assert loaded["rejected"][0]["left_out"] == "tie"
     store.close()
+
+
+def test_the_report_says_what_the_enrichment_derived_and_what_a_person_must_decide(tmp_path):
+    from tests.fixtures import dedupe_sources as ds
+
+    enheter, bygg, _ = ds.write(tmp_path)
+    defs = tmp_path / "grender.csv"
+    defs.write_text("postnummer;grend\n4027;Tasta\n", "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
+    subprocess.run([sys.executable, "-m", "graphsvc.cli", "districts", str(defs), "--kommune",
+                    "0399"], cwd=tmp_path, env=env, check=True, capture_output=True)
+    out = run(str(enheter), str(bygg), "--kind", "institution", cwd=tmp_path).stdout
+    # The hospital from the list and the trust from the register: a person decides.
+    assert ("1 possible duplicate to decide (the same organisation? confirm with 'graphsvc "
+            "merge A B', or 'graphsvc keep-apart A B'):") in out
+    assert ("  odata:0399:testvik-universitetssjukehus (Testvik universitetssjukehus) ~ "
+            f"brreg:{ds.HF} (HELSE TESTVIK HF): ") in out
+    assert f"Merged with an actor from the register: 1\n  odata:0399:tasta-barnehage → " \
+           f"brreg:{ds.BARNEHAGE}" in out
+    assert "Districts in municipality 0399: " in out and "by postnummer" in out
+    assert "Offers from the registers (not confirmed): " in out
+    assert "Ties the registers know: 1 (1 municipal unit to the municipality)" in out
+    (fresh := tmp_path / "nb").mkdir()
+    subprocess.run([sys.executable, "-m", "graphsvc.cli", "districts", str(defs), "--kommune",
+                    "0399"], cwd=fresh, env=env, check=True, capture_output=True)
+    nb = run(str(enheter), str(bygg), "--kind", "institution", cwd=fresh, lang="nb").stdout
+    assert "1 mulig dublett å avgjøre" in nb and "Grender i kommune 0399" in nb

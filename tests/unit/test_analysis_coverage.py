@@ -60,7 +60,7 @@ def test_whom_to_invite_ranks_districts_then_the_most_derived_assets_without_tie
     assert out["invite"][1]["reason"].startswith("Has 2 offers from the register (not confirmed)")
     assert "Nes IL" not in {i["name"] for i in out["invite"]}  # stated offer and a tie
     assert coverage(_graph(), lang="nb")["invite"][0]["reason"] == (
-        "Ingen bekreftede tilbud i Vik: inviter aktørene der til neste verksted")
+        "2 aktører i grenda, ingen bekreftede tilbud: inviter dem til neste verksted")
 
 
 def test_one_district_only():
