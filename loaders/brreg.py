@@ -6,7 +6,8 @@ columns, found by header name), the bulk JSON (a gzip array, streamed), and API 
 Each entity becomes an actor ``brreg:<orgnr>`` of the kind :func:`classify` gives it; entities
 outside the chosen kommuner, no longer active, or of no community kind are counted by reason and
 left out. Filtering happens while the file streams, so a 1M-row national file filtered to one
-kommune never holds more than that kommune's rows in memory.
+kommune never holds more than that kommune's rows in memory. The limits of
+:class:`loaders.streams.Limits` hold: cell and line length, rows, JSON depth and types.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch, Provenance
 from loaders import LoadResult
 from loaders.ids import brreg_id, orgnr_problem
-from loaders.streams import Progress, iter_json_array, open_stream
+from loaders.rows import _long_field
+from loaders.streams import (Progress, budget, clip, iter_json_array, json_type_error,
+                             load_json, open_stream, text_lines)
 
 __all__ = ["INCLUDABLE", "classify", "read_brreg", "rules"]
 
@@ -201,6 +204,7 @@ def read_brreg(
     name = source or path.name
     parser = _Parser(name, set(kommuner) if kommuner else None,
                      loaded_at or datetime.now(UTC).replace(microsecond=0), set(include or ()))
+    rows = budget()
     with open_stream(path, name) as stream:
         first = _first_char(stream.text)
         tick: Callable[[], None] = (lambda: progress(stream.position())) if progress else _noop
@@ -211,6 +215,7 @@ def read_brreg(
         else:
             raise ImportFailed("error.file.empty", file=name)
         for n, (line, get, unit) in enumerate(records):
+            rows.row(name, line)
             parser.parse(line, get, unit)
             if n % _PROGRESS_EVERY == 0:
                 tick()
@@ -225,13 +230,14 @@ def _noop() -> None:
 
 
 def _first_char(text: Any) -> str:
-    while True:
-        ch = text.read(1)
-        if not ch or not ch.isspace():
+    while chunk := text.read(1 << 16):  # in chunks: a file may be gigabytes of blanks
+        if stripped := chunk.lstrip():
             break
+    else:
+        stripped = ""
     # Rewind: TextIOWrapper over gzip cannot seek to arbitrary offsets, but 0 always works.
     text.seek(0)
-    return ch
+    return stripped[:1]
 
 
 Getter = Callable[[str], str]
@@ -242,9 +248,15 @@ Getter = Callable[[str], str]
 
 def _csv_records(text: Any, name: str,
                  columns: dict[str, str]) -> Iterator[tuple[int, Getter, str]]:
-    header_text = text.readline()
+    limits = budget().limits
+    lines = text_lines(text, name, limits.max_line)
+    header_text = next(lines, "")
     delimiter = max(",;\t", key=header_text.count)
-    header = next(csv.reader([header_text], delimiter=delimiter))
+    csv.field_size_limit(limits.max_field)  # process-wide; every reader here sets it
+    try:
+        header = next(csv.reader([header_text], delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise _csv_failed(name, 1, exc, header_text, delimiter, [], limits.max_field) from exc
     index: dict[str, int] = {}
     for col, h in enumerate(header):
         index.setdefault(h.strip().casefold(), col)
@@ -252,10 +264,18 @@ def _csv_records(text: Any, name: str,
     _require(name, index, header)
     unit = "underenheter" if "beliggenhetsadresse.kommunenummer" in index else "enheter"
     wanted = [(k, index[k]) for k in _ROW_KEYS if k in index]
-    reader = csv.reader(text, delimiter=delimiter)
+    taken: list[str] = []
+
+    def remembered() -> Iterator[str]:  # the text of the record being read, for errors
+        for ln in lines:
+            taken.append(ln)
+            yield ln
+
+    reader = csv.reader(remembered(), delimiter=delimiter)
     line = 1
     try:
         for line, cells in enumerate(reader, start=2):
+            taken.clear()
             if not any(cells):
                 continue
             values = {k: (cells[i].strip() if i < len(cells) else "") for k, i in wanted}
@@ -263,8 +283,19 @@ def _csv_records(text: Any, name: str,
                       for k, v in values.items()}
             yield line, _getter(values), unit
     except csv.Error as exc:
-        raise ImportFailed("error.brreg.csv", file=name, line=line + 1,
-                           fill={"after": line, "problem": str(exc)}) from exc
+        raise _csv_failed(name, line + 1, exc, "".join(taken), delimiter, header,
+                          limits.max_field) from exc
+
+
+def _csv_failed(name: str, line: int, exc: csv.Error, text: str, delimiter: str,
+                header: list[str], limit: int) -> ImportFailed:
+    if "field limit" in str(exc):
+        col = _long_field(text, delimiter, limit)
+        return ImportFailed("error.limit.field", file=name, line=line, fill={
+            "field": clip(header[col].strip() if col < len(header) else f"#{col + 1}", 40),
+            "limit": limit})
+    return ImportFailed("error.brreg.csv", file=name, line=line,
+                        fill={"after": line - 1, "problem": clip(exc, 80)})
 
 
 def _getter(values: dict[str, str]) -> Getter:
@@ -274,7 +305,7 @@ def _getter(values: dict[str, str]) -> Getter:
 def _require(name: str, index: dict[str, int], header: list[str]) -> None:
     missing = [k for k in REQUIRED if k not in index]
     if missing:
-        shown = ", ".join(h for h in header[:8]) + (" …" if len(header) > 8 else "")
+        shown = ", ".join(clip(h, 24) for h in header[:8]) + (" …" if len(header) > 8 else "")
         raise ImportFailed("error.brreg.missing", file=name, missing=missing,
                            fill={"n": len(missing), "what": [repr(m) for m in missing],
                                  "found": shown or "-"})
@@ -289,15 +320,13 @@ def _json_records(text: Any, name: str, first: str,
         items: Iterable[Any] = iter_json_array(text, name)
         unit = None
     else:
-        try:
-            page = json.load(text)
-        except json.JSONDecodeError as exc:
-            raise ImportFailed("error.json.invalid", file=name,
-                               fill={"problem": str(exc)}) from exc
+        page = load_json(text, name)
         embedded = page.get("_embedded") if isinstance(page, dict) else None
         if isinstance(embedded, dict) and embedded:
             unit = "underenheter" if "underenheter" in embedded else "enheter"
             items = embedded.get(unit, [])
+            if not isinstance(items, list):
+                raise json_type_error(name, 0, f"_embedded.{unit}", "list", items)
         elif isinstance(page, dict) and "organisasjonsnummer" in page:
             unit, items = None, [page]  # one entity, as the API's /enheter/{orgnr} gives it
         elif isinstance(page, dict) and "page" in page:
@@ -381,14 +410,14 @@ class _Parser:
         for key in _BOOLS:
             raw = get(key).casefold()
             if raw not in ("", "true", "false"):
-                fail(key, "row.brreg.boolean", value=get(key))
+                fail(key, "row.brreg.boolean", value=clip(get(key), 40))
             flags[key] = {"true": True, "false": False}.get(raw)
         dates: dict[str, date | None] = {}
         for key in ("stiftelsesdato", "oppstartsdato", "slettedato", "nedleggelsesdato"):
             try:
                 dates[key] = date.fromisoformat(get(key)) if get(key) else None
             except ValueError:
-                fail(key, "row.brreg.date", value=get(key))
+                fail(key, "row.brreg.date", value=clip(get(key), 40))
         if errors:
             self.rejected.extend(errors)
             return
@@ -434,7 +463,7 @@ class _Parser:
             for err in exc.errors():
                 fld = _FIELD_HEADERS.get(str(err["loc"][0]), str(err["loc"][0]))
                 fail(fld, "row.brreg.invalid",
-                     problem=str(err["msg"]).removeprefix("Value error, "))
+                     problem=clip(str(err["msg"]).removeprefix("Value error, "), 120))
             self.rejected.extend(errors)
 
 

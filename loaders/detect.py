@@ -15,7 +15,7 @@ from graphsvc.errors import ImportFailed
 from graphsvc.i18n import register_texts
 from loaders.opendata import find_columns
 from loaders.rows import normalise_header
-from loaders.streams import GZIP_MAGIC, peek
+from loaders.streams import GZIP_MAGIC, clip, peek
 from loaders.workshop import COLUMNS as WORKSHOP_COLUMNS
 
 __all__ = ["FORMATS", "detect_format"]
@@ -89,7 +89,10 @@ def detect_format(path: str | Path, name: str | None = None) -> str:
         raise ImportFailed("error.detect.json", file=name, fill={"formats": _FORMATS})
     header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = max(";,\t", key=header_line.count)
-    cells = next(csv.reader([header_line], delimiter=delimiter), [])
+    try:
+        cells = next(csv.reader([header_line], delimiter=delimiter), [])
+    except csv.Error:  # a quote the 64 KiB it looks at does not close: its cells as they stand
+        cells = header_line.split(delimiter)
     keys = {normalise_header(c) for c in cells}
     if any(k.startswith(("organisasjonsform.", "forretningsadresse.", "beliggenhetsadresse.",
                          "naeringskode1.")) for k in keys):
@@ -101,6 +104,6 @@ def detect_format(path: str | Path, name: str | None = None) -> str:
         return "opendata"
     if keys & {*WORKSHOP_COLUMNS["name"], *WORKSHOP_COLUMNS["kind"]}:
         return "workshop"  # its reader names a missing required column
-    shown = ", ".join(c.strip() for c in cells[:8]) or "no header"
+    shown = clip(", ".join(clip(c.strip(), 24) for c in cells[:8]), 120) or "no header"
     raise ImportFailed("error.detect.unknown", file=name,
                        fill={"first": shown, "formats": _FORMATS})

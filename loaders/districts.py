@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import ImportFailed, RowError, ValidationError
+from graphsvc.errors import ImportFailed, RowError, Text, ValidationError
 from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch
 from graphsvc.store.base import GraphStore
 from loaders.rows import open_table
-from loaders.streams import peek
+from loaders.streams import Limits, budget, clip, json_depth, limits_in_force, peek
 
 __all__ = ["DOCUMENT_PREFIX", "apply_districts", "assign", "read_definitions"]
 
@@ -97,13 +97,21 @@ TEXTS = register_texts(__name__, {
 
 # ---- reading definitions ----------------------------------------------------------------------
 def read_definitions(paths: Iterable[str | Path], *, kommune: str | None = None,
-                     names: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+                     names: dict[str, str] | None = None,
+                     limits: Limits | None = None) -> dict[str, dict[str, Any]]:
     """The definitions in these files, by kommunenummer: ``{"kommunenummer", "files",
     "districts", "polygons": [{name, file, feature, geometry}], "postnummer": {code: {district,
     file, line}}}``. Raises ``ImportFailed`` with every problem (file and line or feature
-    number) if any file has one; raises nothing and returns nothing half-read."""
+    number) if any file has one; raises nothing and returns nothing half-read. ``limits``
+    (default :class:`loaders.streams.Limits`) bound what the files may cost."""
     if kommune is not None and not re.fullmatch(r"\d{4}", kommune):
-        raise ValidationError("error.districts.kommune", code=kommune)
+        raise ValidationError("error.districts.kommune", code=clip(kommune, 40))
+    with limits_in_force(limits):
+        return _read_definitions(paths, kommune, names)
+
+
+def _read_definitions(paths: Iterable[str | Path], kommune: str | None,
+                      names: dict[str, str] | None) -> dict[str, dict[str, Any]]:
     defs: dict[str, dict[str, Any]] = {}
     errors: list[RowError] = []
     seen: dict[tuple[str, str], tuple[int, str]] = {}
@@ -154,7 +162,8 @@ def _read_csv(path: Path, name: str, kommune: str | None, errors: list[RowError]
                                    ("kommunenummer", _KOMMUNE_COLUMNS))}
         if cols["postnummer"] is None or cols["district"] is None:
             errors.append(RowError(name, table.header_line, None, "row.districts.columns",
-                                   {"headers": ", ".join(table.headers.values())}))
+                                   {"headers": clip(", ".join(clip(h, 24) for h in
+                                                              table.headers.values()), 120)}))
             return out
         if kommune is None and cols["kommunenummer"] is None:
             raise ImportFailed("error.districts.no_kommune", file=name)
@@ -170,19 +179,20 @@ def _read_csv(path: Path, name: str, kommune: str | None, errors: list[RowError]
             knr = get("kommunenummer") or kommune or ""
             if not re.fullmatch(r"\d{4}", code):
                 errors.append(RowError(name, row.line, cols["postnummer"],
-                                       "row.districts.postnummer", {"value": code}))
+                                       "row.districts.postnummer", {"value": clip(code, 40)}))
                 continue
             if not district:
                 errors.append(RowError(name, row.line, cols["district"], "row.districts.no_name"))
                 continue
             if not re.fullmatch(r"\d{4}", knr):
                 errors.append(RowError(name, row.line, cols["kommunenummer"],
-                                       "row.districts.kommune", {"value": knr}))
+                                       "row.districts.kommune", {"value": clip(knr, 40)}))
                 continue
             if (knr, code) in seen and seen[(knr, code)][1] != district:
                 line, other = seen[(knr, code)]
                 errors.append(RowError(name, row.line, cols["postnummer"], "row.districts.twice",
-                                       {"postnummer": code, "line": line, "other": other}))
+                                       {"postnummer": code, "line": line,
+                                        "other": clip(other, 40)}))
                 continue
             seen[(knr, code)] = (row.line, district)
             out.append((knr, "postnummer", {"postnummer": code, "district": district,
@@ -192,15 +202,29 @@ def _read_csv(path: Path, name: str, kommune: str | None, errors: list[RowError]
 
 def _read_geojson(path: Path, name: str, kommune: str | None,
                   errors: list[RowError]) -> list[tuple[str, str, dict]]:
+    from shapely.errors import ShapelyError
     from shapely.geometry import shape
     from shapely.validation import explain_validity
 
+    limits = budget().limits
+    with path.open("rb") as fh:
+        raw = fh.read(limits.max_document + 1)
+    if len(raw) > limits.max_document:
+        raise ImportFailed("error.limit.document", file=clip(name, 80),
+                           fill={"limit": limits.max_document})
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        if json_depth(text) > limits.max_depth:
+            raise ImportFailed("error.limit.depth", file=clip(name, 80), fill={
+                "limit": limits.max_depth, "where": Text("limit.where.document")})
+        doc = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         errors.append(RowError(name, getattr(exc, "lineno", 0), None, "row.districts.geojson",
-                               {"problem": str(exc)}))
+                               {"problem": clip(exc, 100)}))
         return []
+    except RecursionError as exc:  # unbalanced brackets nested past what the check pairs
+        raise ImportFailed("error.limit.depth", file=clip(name, 80), fill={
+            "limit": limits.max_depth, "where": Text("limit.where.document")}) from exc
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         features = [doc]
     elif isinstance(doc, dict) and doc.get("type") == "FeatureCollection" \
@@ -214,13 +238,14 @@ def _read_geojson(path: Path, name: str, kommune: str | None,
     # "line" is the feature's number (1 = the first feature): GeoJSON has no useful lines.
     for number, feature in enumerate(features, start=1):
         props = (feature.get("properties") if isinstance(feature, dict) else None) or {}
+        props = props if isinstance(props, dict) else {}
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        district = " ".join(str(props.get("navn") or props.get("name") or "").split())
-        knr = str(props.get("kommunenummer") or kommune or "")
+        district = " ".join(_scalar(props.get("navn") or props.get("name")).split())
+        knr = _scalar(props.get("kommunenummer")) or kommune or ""
         gtype = (geometry or {}).get("type") if isinstance(geometry, dict) else None
         if gtype not in ("Polygon", "MultiPolygon"):
             errors.append(RowError(name, number, "geometry", "row.districts.geometry",
-                                   {"type": gtype or "null"}))
+                                   {"type": clip(gtype or "null", 40)}))
             continue
         if not district:
             errors.append(RowError(name, number, "navn", "row.districts.no_name"))
@@ -229,26 +254,33 @@ def _read_geojson(path: Path, name: str, kommune: str | None,
             raise ImportFailed("error.districts.no_kommune", file=name)
         if not re.fullmatch(r"\d{4}", knr):
             errors.append(RowError(name, number, "kommunenummer", "row.districts.kommune",
-                                   {"value": knr}))
+                                   {"value": clip(knr, 40)}))
             continue
         try:
             geom = shape(geometry)
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+            minx, miny, maxx, maxy = geom.bounds
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError,
+                OverflowError, ShapelyError) as exc:
             errors.append(RowError(name, number, "geometry", "row.districts.invalid_polygon",
-                                   {"problem": str(exc) or type(exc).__name__}))
+                                   {"problem": clip(str(exc) or type(exc).__name__, 100)}))
             continue
-        minx, miny, maxx, maxy = geom.bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             errors.append(RowError(name, number, "geometry", "row.districts.coordinates",
                                    {"lon": minx, "lat": miny}))
             continue
         if not geom.is_valid:
             errors.append(RowError(name, number, "geometry", "row.districts.invalid_polygon",
-                                   {"problem": explain_validity(geom)}))
+                                   {"problem": clip(explain_validity(geom), 100)}))
             continue
         out.append((knr, "polygon", {"name": district, "file": name, "feature": number,
                                      "geometry": geometry}))
     return out
+
+
+def _scalar(value: Any) -> str:
+    """A property as text: a name or a code is a string or a number, never a list or object."""
+    return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) \
+        else ""
 
 
 # ---- assigning --------------------------------------------------------------------------------
@@ -391,10 +423,10 @@ def say_reasons(report: dict[str, Any], lang: str | None) -> dict[str, Any]:
 
 def apply_districts(store: GraphStore, paths: Iterable[str | Path], *,
                     kommune: str | None = None, names: dict[str, str] | None = None,
-                    lang: str | None = None) -> dict[str, Any]:
+                    lang: str | None = None, limits: Limits | None = None) -> dict[str, Any]:
     """Read the definitions, store them and every actor's new district in one write; return
     one report per kommune (``{"kommuner": [...], "revision"}``). Nothing is stored on error."""
-    defs = read_definitions(paths, kommune=kommune, names=names)
+    defs = read_definitions(paths, kommune=kommune, names=names, limits=limits)
     stored = list(store._all("actors"))
     changed: list[dict[str, Any]] = []
     reports = []

@@ -23,7 +23,8 @@ from graphsvc.i18n import register_texts
 from graphsvc.model import GraphBatch, IcnpoCategory, Provenance
 from loaders import LoadResult, Patch
 from loaders.ids import brreg_id, orgnr_problem
-from loaders.streams import Progress, iter_json_array, open_stream
+from loaders.streams import (Progress, budget, clip, iter_json_array, json_type_error,
+                             load_json, open_stream)
 
 TEXTS = register_texts(__name__, {
     "nb": {
@@ -35,6 +36,7 @@ TEXTS = register_texts(__name__, {
                                            "organisasjoner)",
         "skip.frivillighet.no_icnpo": "ingen ICNPO-kategori",
         "row.frivillighet.icnpo": "ukjent ICNPO-kode '{code}'",
+        "row.frivillighet.not_list": "ventet en liste med ICNPO-kategorier, fant {found}",
     },
     "en": {
         "error.frivillighet.no_orgnr": "{file}: record {record} has no 'organisasjonsnummer'; is "
@@ -44,6 +46,7 @@ TEXTS = register_texts(__name__, {
                                            "(no '_embedded' list of organisations)",
         "skip.frivillighet.no_icnpo": "no ICNPO category",
         "row.frivillighet.icnpo": "unknown ICNPO code '{code}'",
+        "row.frivillighet.not_list": "expected a list of ICNPO categories, found {found}",
     },
 })
 
@@ -96,8 +99,10 @@ def read_frivillighet(
     skipped: Counter[str] = Counter()
     n = 0
     seen: set[str] = set()
+    rows = budget()
     with open_stream(path, name) as stream:
         for n, record in enumerate(_records(stream.text, name), start=1):
+            rows.row(name, n)
             if not isinstance(record, dict) or "organisasjonsnummer" not in record:
                 raise ImportFailed("error.frivillighet.no_orgnr", file=name, line=n,
                                    fill={"record": n})
@@ -115,18 +120,18 @@ def read_frivillighet(
 
 
 def _records(text: Any, name: str) -> Iterable[Any]:
-    head = text.read(1)
-    while head and head.isspace():
-        head = text.read(1)
+    head = ""
+    while chunk := text.read(1 << 16):  # in chunks: a file may be gigabytes of blanks
+        if head := chunk.lstrip()[:1]:
+            break
     text.seek(0)
     if head == "[":
         return iter_json_array(text, name)
     if head != "{":
         raise ImportFailed("error.frivillighet.not_json", file=name)
-    try:
-        page = json.load(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFailed("error.json.invalid", file=name, fill={"problem": str(exc)}) from exc
+    page = load_json(text, name)
+    if not isinstance(page, dict):  # '{' then something else: load_json said it is broken
+        raise ImportFailed("error.frivillighet.not_register", file=name)
     embedded = page.get("_embedded")
     if isinstance(embedded, dict):
         return next((v for v in embedded.values() if isinstance(v, list)), [])
@@ -152,6 +157,10 @@ def _patch(record: dict[str, Any], line: int, name: str, loaded: datetime,
     if not raw:
         skipped[Text("skip.frivillighet.no_icnpo")] += 1
         return None
+    if not isinstance(raw, list):  # "icnpoKategorier": 5 — the row, not the file, is wrong
+        rejected.append(RowError(name, line, "icnpoKategorier", Text(
+            "row.frivillighet.not_list", found=clip(json.dumps(raw, ensure_ascii=False), 40))))
+        return None
     names = icnpo_names()
     found: list[tuple[int, IcnpoCategory]] = []
     for item in raw:
@@ -160,11 +169,12 @@ def _patch(record: dict[str, Any], line: int, name: str, loaded: datetime,
             code = _code(item.get("kategori")) or code
         if code not in names:
             rejected.append(RowError(name, line, "icnpoKategorier",
-                                     Text("row.frivillighet.icnpo", code=code or str(item))))
+                                     Text("row.frivillighet.icnpo",
+                                          code=clip(code or json.dumps(item), 40))))
             return None
         try:
             order = int(item.get("rekkefoelge") or 99)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # 1e999 is inf
             order = 99
         found.append((order, IcnpoCategory(code=code, name=names[code], primary=order == 1)))
     found.sort(key=lambda x: (x[0], x[1].code))

@@ -8,6 +8,12 @@ nothing would change: a record whose only difference is its provenance (file nam
 time) is kept as stored, so a copy of a file under another name changes nothing either.
 Within one import, records that create actors are merged first and Frivillighetsregisteret's
 category patches after them, so the order of the files on the command line does not matter.
+
+Every import keeps :class:`loaders.streams.Limits` (``limits=``; docs/loaders.md "Limits"):
+bytes per file after decompression, rows for the whole import, JSON depth and document size,
+cell and line length. Whatever a file holds, an import ends in a report or in a
+:class:`~graphsvc.errors.GraphsvcError` whose message is one line of fewer than 300 characters
+naming the file, and a failed import writes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import ImportFailed, RowError, Text, ValidationError
+from graphsvc.errors import GraphsvcError, ImportFailed, RowError, Text, ValidationError
 from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch, WriteReport
 from graphsvc.store.base import RECORD_TYPES, GraphStore, record_data, record_key
@@ -27,8 +33,9 @@ from loaders import LoadResult
 from loaders.detect import FORMATS, detect_format
 from loaders.enrich import Context, enrich
 from loaders.merge import merge_actor
+from loaders.streams import Limits, limits_in_force, one_line
 
-__all__ = ["FORMATS", "NO_ACTOR", "detect_format", "import_files"]
+__all__ = ["FORMATS", "NO_ACTOR", "Limits", "detect_format", "import_files"]
 
 # (file name, bytes read, file size) — the CLI draws a progress bar from it.
 ProgressHook = Callable[[str, int, int], None]
@@ -81,6 +88,7 @@ def import_files(
     progress: ProgressHook | None = None,
     include: Iterable[str] | None = None,
     lang: str | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Read every file, merge, then write all good rows in one batch; return the report.
 
@@ -88,9 +96,34 @@ def import_files(
     records in these kommuner; ``kind``/``category`` fill in what an open-data file does not
     say; ``workshop`` names the workshop of sheet rows that do not (it scopes people's ids);
     ``include`` loads register entities of these kinds (``business``) instead of counting them.
-    Raises ``ImportFailed`` (and writes nothing) when a file is unreadable, when rows were
-    rejected and none is left to load, or with ``strict`` when any row or tie was rejected.
-    The report's reasons are in ``lang`` (default bokmål)."""
+    Raises ``ImportFailed`` (and writes nothing) when a file is unreadable or over one of the
+    ``limits`` (default :class:`Limits`), when rows were rejected and none is left to load, or
+    with ``strict`` when any row or tie was rejected. The report's reasons are in ``lang``
+    (default bokmål); every message is one line of fewer than 300 characters."""
+    with limits_in_force(limits):
+        try:
+            return _import(store, paths, fmt=fmt, strict=strict, names=names,
+                           kommuner=kommuner, kind=kind, category=category, workshop=workshop,
+                           progress=progress, include=include, lang=lang)
+        except GraphsvcError as exc:
+            raise one_line(exc)  # the same error, its message clipped if a value was long
+
+
+def _import(
+    store: GraphStore,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None,
+    strict: bool,
+    names: dict[str, str] | None,
+    kommuner: Iterable[str] | None,
+    kind: str | None,
+    category: str | None,
+    workshop: str | None,
+    progress: ProgressHook | None,
+    include: Iterable[str] | None,
+    lang: str | None,
+) -> dict[str, Any]:
     if fmt is not None and fmt not in FORMATS:
         raise ValidationError("error.unknown_format", format=fmt,
                               fill={"known": ", ".join(FORMATS)})
@@ -145,7 +178,8 @@ def import_files(
         "actors": {k: written[k].get("actors", 0) for k in ("created", "updated", "unchanged")},
         "ties": {k: written[k].get("ties", 0) for k in ("created", "updated", "unchanged")},
         "written": written,
-        "rejected": [e.to_dict(lang) | {"left_out": left_out.get(id(e), "row")} for e in problems],
+        "rejected": [one_line(e).to_dict(lang) | {"left_out": left_out.get(id(e), "row")}
+                     for e in problems],
         "people": people,
         "skipped": _said(skipped, lang),
         "orgnrs_without_actor": sorted(no_actor),

@@ -19,7 +19,7 @@ from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch, Provenance
 from loaders import LoadResult
 from loaders.rows import open_table
-from loaders.streams import open_stream, peek
+from loaders.streams import budget, clip, json_type_error, load_json, open_stream, peek
 
 __all__ = ["read_kommuner"]
 
@@ -69,7 +69,8 @@ def read_kommuner(
         rows += 1
         code = code.zfill(4) if code.isdigit() and len(code) < 4 else code
         if not re.fullmatch(r"\d{4}", code):
-            rejected.append(RowError(name, line, "code", Text("row.kommune.code", code=code)))
+            rejected.append(RowError(name, line, "code", Text("row.kommune.code",
+                                                              code=clip(code, 40))))
             continue
         if code in UNKNOWN_CODES:
             skipped[Text("skip.kommune.unknown", code=code)] += 1
@@ -92,22 +93,29 @@ def read_kommuner(
                       skipped=dict(skipped))
 
 
+def _scalar(value: object) -> str:
+    """A JSON value as the text of a code or a name: a list or an object is no code, no name."""
+    if value is None or isinstance(value, bool | list | dict):
+        return "" if value is None else clip(json.dumps(value, ensure_ascii=False), 40)
+    return str(value).strip()
+
+
 def _codes(path: Path, name: str, ignored: list[str]) -> Iterator[tuple[int, str, str]]:
     """(line, code, name) per entry; the columns or keys it does not read go to ``ignored``."""
     if peek(path, 4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         with open_stream(path, name) as stream:
-            try:
-                data = json.load(stream.text)
-            except json.JSONDecodeError as exc:
-                raise ImportFailed("error.json.invalid", file=name,
-                                   fill={"problem": str(exc)}) from exc
+            data = load_json(stream.text, name)
         codes = data.get("codes") if isinstance(data, dict) else None
+        if codes is not None and not isinstance(codes, list):
+            raise json_type_error(name, 0, "codes", "list", codes)
         if not isinstance(codes, list):
             raise ImportFailed("error.kommune.no_codes", file=name)
+        rows = budget()
         for n, item in enumerate(codes, start=1):
+            rows.row(name, n)
             item = item if isinstance(item, dict) else {}
-            ignored.extend(k for k in item if k not in ("code", "name"))
-            yield n, str(item.get("code") or "").strip(), str(item.get("name") or "").strip()
+            ignored.extend(clip(k, 40) for k in item if k not in ("code", "name"))
+            yield n, _scalar(item.get("code")), _scalar(item.get("name"))
         return
     with open_table(path, source=name) as table:
         missing = [c for c in ("code", "name") if c not in table.headers]
@@ -115,7 +123,8 @@ def _codes(path: Path, name: str, ignored: list[str]) -> Iterator[tuple[int, str
             raise ImportFailed(
                 "error.kommune.missing_column", file=name, missing=missing,
                 fill={"what": [repr(m) for m in missing], "n": len(missing),
-                      "found": ", ".join(table.headers.values())})
+                      "found": clip(", ".join(clip(h, 24) for h in table.headers.values()),
+                                    120)})
         ignored.extend(v for k, v in table.headers.items() if k not in ("code", "name"))
         for row in table.rows:
             yield row.line, row.values["code"], row.values["name"]

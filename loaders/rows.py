@@ -15,6 +15,12 @@ In delimited text a row with more or fewer fields than the header, or a quote th
 closed, is a :attr:`Row.problem` for the loader to reject, never a silent shift of columns. A
 quote that runs on past its line swallows the lines after it; those are read again as rows of
 their own, so one missing quote costs one row, not the rest of the file.
+
+Bounded whatever the file holds (:class:`loaders.streams.Limits`): a cell of more than
+``max_field`` characters (1 MiB; the csv module's own default is 131 072) or a line of more than
+``max_line`` fails the file naming the line and the column; the delimiter is sniffed on at most
+the first 4 KiB; every record counts against ``max_rows``; a workbook whose parts declare more
+than ``max_bytes`` uncompressed is not opened.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from typing import Any, NamedTuple
 
 from graphsvc.errors import ImportFailed, Text
 from graphsvc.i18n import register_texts
+from loaders.streams import Budget, budget, clip
+from loaders.streams import text_lines as bounded_lines
 
 TEXTS = register_texts(__name__, {
     "nb": {
@@ -107,7 +115,8 @@ __all__ = ["Row", "Table", "normalise_header", "open_table"]
 
 DELIMITERS = ";,\t"
 _CHUNK = 1 << 20
-_SNIFF_CHARS = 64 * 1024
+_SNIFF_CHARS = 64 * 1024  # where the header line is looked for
+_SNIFF_SAMPLE = 4 * 1024  # what csv.Sniffer sees: its cost grows with the square of this
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and .doc, .msg)
 # C0 control bytes never found in a text spreadsheet; tab, LF, CR and Ctrl-Z (old DOS EOF) are.
@@ -172,7 +181,9 @@ def open_table(
     """
     path = Path(path)
     name = source or path.name
-    records = _xlsx_records(path, name) if _is_zip(path, name) else _text_records(path, name)
+    rows = budget()
+    records = _xlsx_records(path, name, rows) if _is_zip(path, name) \
+        else _text_records(path, name, rows)
     try:
         yield _table(name, records, zero_pad or {})
     finally:
@@ -211,7 +222,7 @@ def _table(name: str, records: Iterator[_Record], zero_pad: Mapping[str, int]) -
             continue  # an unnamed column; values in it are reported as surplus
         if key in headers:
             raise ImportFailed("error.file.column_twice", file=name, line=header_line,
-                               fill={"column": text})
+                               fill={"column": clip(text, 60)})
         headers[key] = text
         positions.append((col, key))
     named_cols = {col for col, _ in positions}
@@ -297,15 +308,18 @@ class _Lines:
         self._ended = False
 
 
-def _text_records(path: Path, name: str) -> Iterator[_Record]:
+def _text_records(path: Path, name: str, rows: Budget) -> Iterator[_Record]:
     encoding = _detect_encoding(path, name)
+    limits = rows.limits
     with path.open(encoding=encoding, newline="") as fh:
         delimiter = _sniff_delimiter(fh.read(_SNIFF_CHARS))
         fh.seek(0)
-        lines = _Lines(fh)
+        lines = _Lines(bounded_lines(fh, name, limits.max_line))
+        csv.field_size_limit(limits.max_field)  # process-wide; every reader here sets it
         reader = csv.reader(lines, delimiter=delimiter)
         line = 0
         width: int | None = None  # fields in the header: the first record with a value
+        header: list[str] = []
         while True:
             lines.taken = []
             try:
@@ -313,9 +327,14 @@ def _text_records(path: Path, name: str) -> Iterator[_Record]:
             except StopIteration:
                 return
             except csv.Error as exc:
+                if "field limit" in str(exc):
+                    col = _long_field("".join(lines.taken), delimiter, limits.max_field)
+                    raise ImportFailed("error.limit.field", file=name, line=line + 1, fill={
+                        "field": clip(header[col] if col < len(header) else f"#{col + 1}", 40),
+                        "limit": limits.max_field}) from exc
                 raise ImportFailed(
                     "error.file.csv_quote" if len(lines.taken) > 1 else "error.file.csv",
-                    file=name, line=line + 1, fill={"after": line, "problem": str(exc)},
+                    file=name, line=line + 1, fill={"after": line, "problem": clip(exc, 80)},
                 ) from exc
             if record == [_END]:
                 return
@@ -326,8 +345,10 @@ def _text_records(path: Path, name: str) -> Iterator[_Record]:
             line += 1
             # A quoted cell may span lines; keep its breaks as a spreadsheet cell does (LF).
             cells = [cell.replace("\r\n", "\n").strip() for cell in record]
+            rows.row(name, line)
             if width is None and any(cells):
                 width = len(record)
+                header = cells
             runaway = None
             if not closed or (len(text_lines) > 1 and len(record) != width):
                 # A quote ran on over the lines after it: blame the row it opened in, and read
@@ -337,6 +358,37 @@ def _text_records(path: Path, name: str) -> Iterator[_Record]:
                 lines.read_again(text_lines[1:])
                 reader = csv.reader(lines, delimiter=delimiter)
             yield _Record(line, cells, len(record), runaway, closed, delimiter)
+
+
+def _long_field(text: str, delimiter: str, limit: int) -> int:
+    """The column (from 0) of the first cell in the record ``text`` longer than ``limit``.
+
+    >>> _long_field('a;"b;""' + "x" * 9 + '";c', ";", 5)
+    1
+    """
+    col = size = 0
+    quoted = False
+    i, end = 0, len(text)
+    while i < end:
+        ch = text[i]
+        if quoted:
+            if ch == '"' and text.startswith('"', i + 1):
+                i += 1
+            elif ch == '"':
+                quoted = False
+                size -= 1
+        elif ch == '"':
+            quoted = True
+            size -= 1
+        elif ch == delimiter:
+            col, size = col + 1, -1
+        elif ch in "\r\n":
+            size -= 1
+        size += 1
+        if size > limit:
+            return col
+        i += 1
+    return col
 
 
 def _detect_encoding(path: Path, name: str) -> str:
@@ -376,10 +428,13 @@ def _sniff_delimiter(sample: str) -> str:
     >>> _sniff_delimiter("aktør\\nKari\\n")
     ','
     """
-    if "\n" in sample.rstrip("\r\n"):
-        sample = sample[: sample.rfind("\n") + 1]  # the last line may be cut off mid-record
     header = next((ln for ln in sample.splitlines() if ln.strip()), "")
     present = [d for d in DELIMITERS if d in header]
+    if len(present) < 2:  # nothing for the sniffer to settle
+        return present[0] if present else ","
+    sample = sample[:_SNIFF_SAMPLE]
+    if "\n" in sample.rstrip("\r\n"):
+        sample = sample[: sample.rfind("\n") + 1]  # the last line may be cut off mid-record
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -404,11 +459,28 @@ def _quiet_openpyxl() -> Iterator[None]:
         yield
 
 
-def _xlsx_records(path: Path, name: str) -> Iterator[_Record]:
+def _unpacked_size(fh: Any) -> int:
+    """What the workbook's parts add up to uncompressed, as its ZIP directory declares (the zip
+    module stops reading a part at its declared size), or 0 if it cannot be read."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            return sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return 0  # openpyxl says what is wrong with it
+    finally:
+        fh.seek(0)
+
+
+def _xlsx_records(path: Path, name: str, budget_: Budget) -> Iterator[_Record]:
     from openpyxl import load_workbook
 
     # Open the file ourselves so it is closed even when openpyxl fails half-way through.
     with path.open("rb") as fh:
+        if _unpacked_size(fh) > budget_.limits.max_bytes:
+            raise ImportFailed("error.limit.bytes", file=name,
+                               fill={"limit": budget_.limits.max_bytes})
         try:
             with _quiet_openpyxl():
                 wb = load_workbook(fh, read_only=True, data_only=True)
@@ -434,13 +506,14 @@ def _xlsx_records(path: Path, name: str) -> Iterator[_Record]:
                         fill={"after": line, "problem": _describe(exc)},
                     ) from exc
                 line += 1
+                budget_.row(name, line)
                 yield _Record(line, [_cell_text(v) for v in values])
         finally:
             wb.close()
 
 
 def _describe(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return clip(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, 100)
 
 
 def _cell_text(value: Any) -> str:
