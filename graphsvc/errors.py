@@ -241,6 +241,18 @@ TEXTS: dict[str, dict[str, str]] = {
                                         "kategoriene",
         "error.kind_actors_only": "--kind gjelder bare aktører",
         "error.upload_too_large": "{file}: større enn {mb} MB",
+        "error.body_too_large": "forespørselen er større enn {mb} MB (grensen settes med "
+                                "{setting}); ingenting ble skrevet",
+        "error.upload_name.control": "filnavnet '{file}' inneholder et kontrolltegn",
+        "error.upload_name.no_name": "'{file}' er ikke et filnavn",
+        "error.upload_name.too_long": "filnavnet '{file}' er lengre enn {max} byte",
+        "error.import_busy": "{running} {running:import kjører|importer kjører} allerede; prøv "
+                             "igjen om litt (grensen settes med {setting})",
+        "error.host_not_allowed": "vertsnavnet '{host}' er ikke tillatt (tillatte: {allowed}; "
+                                  "flere settes med {setting})",
+        "error.dotenv_opens_server": "{path} setter {setting}: den innstillingen leses bare fra "
+                                     "miljøet eller --allow-remote-without-keys, ikke fra en "
+                                     ".env-fil; fjern linjen",
         "error.remote_without_keys": "lytter ikke på {host}: ingen API-nøkler er satt opp, så "
                                      "graphsvc svarer bare på localhost (sett {setting} "
                                      "bak en proxy som autentiserer)",
@@ -287,6 +299,18 @@ TEXTS: dict[str, dict[str, str]] = {
                                         "categories",
         "error.kind_actors_only": "--kind applies to actors only",
         "error.upload_too_large": "{file}: larger than {mb} MB",
+        "error.body_too_large": "the request is larger than {mb} MB (the limit is set by "
+                                "{setting}); nothing was written",
+        "error.upload_name.control": "the file name '{file}' contains a control character",
+        "error.upload_name.no_name": "'{file}' is not a file name",
+        "error.upload_name.too_long": "the file name '{file}' is longer than {max} bytes",
+        "error.import_busy": "{running} {running:import is|imports are} running already; try "
+                             "again shortly (the limit is set by {setting})",
+        "error.host_not_allowed": "the host name '{host}' is not allowed (allowed: {allowed}; "
+                                  "add more with {setting})",
+        "error.dotenv_opens_server": "{path} sets {setting}: that setting is read from the "
+                                     "environment or --allow-remote-without-keys only, never "
+                                     "from a .env file; remove the line",
         "error.remote_without_keys": "refusing to listen on {host}: no API keys are configured, "
                                      "so graphsvc serves localhost only (set {setting} behind a "
                                      "proxy that authenticates)",

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 
+import json
+from pathlib import Path
+
+import fastapi_offline
 from fastapi import Depends, FastAPI, Request
-from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc import __version__
-from graphsvc.api.deps import reject_unknown_query, request_lang
+from graphsvc.api.deps import accept_language, reject_unknown_query, request_lang
+from graphsvc.api.uploads import BodyLimit, BodyTooLarge, import_slots
 from graphsvc.errors import GraphsvcError, Text, error_body
 from graphsvc.settings import Settings
 from graphsvc.snapshot import Snapshot
@@ -33,7 +39,15 @@ and one status per kind of error:
   ones it does), a value outside its vocabulary (an unknown district, category, kind or
   language, a number out of range), a body that breaks the domain model.
   **422 `unknown_reference`**: a write that refers to an id nobody has.
+- **400 `host_not_allowed`**: the `Host` header names no host this server answers
+  (`GRAPHSVC_ALLOWED_HOSTS`); a page elsewhere cannot reach the API by DNS rebinding.
+- **405 `method_not_allowed`**: the path exists but not for this method (`Allow` lists those
+  it takes).
+- **413 `payload_too_large`**: a body over `GRAPHSVC_MAX_BODY_MB`, an upload over
+  `GRAPHSVC_MAX_UPLOAD_MB`; refused as it arrives, nothing is read.
 - **503 `store_unavailable`**: the database refused or cannot be reached.
+  **503 `import_busy`**: `GRAPHSVC_MAX_CONCURRENT_IMPORTS` imports are running; try again after
+  `Retry-After` seconds.
 - **500 `internal_error`**: a bug; the trace is in the server log, never in the answer.
 """
 
@@ -45,13 +59,15 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     from graphsvc.api.routes import coverage
 
     settings = settings or Settings()
-    # /docs and /redoc serve Swagger UI and ReDoc from the package, not a CDN: the service
-    # must be usable on an offline municipal PC.
-    # ReDoc is served by routes/docs.py, which keeps its logo off the CDN too.
-    app: FastAPI = FastAPIOffline(title="graphsvc", version=__version__, description=DESCRIPTION,
-                                  redoc_url=None,
-                                  dependencies=[Depends(reject_unknown_query)])
+    # /docs and /redoc serve Swagger UI and ReDoc from the package (fastapi-offline's files),
+    # not a CDN: the service must be usable on an offline municipal PC. routes/docs.py serves
+    # both pages, each with a CSP of its own, and keeps ReDoc's logo off the CDN too.
+    app = GraphsvcAPI(settings, title="graphsvc", version=__version__, description=DESCRIPTION,
+                      docs_url=None, redoc_url=None,
+                      dependencies=[Depends(reject_unknown_query)])
+    app.mount(STATIC_DOCS, StaticFiles(directory=OFFLINE_FILES), name="static-offline-docs")
     app.state.settings = settings
+    app.state.import_slots = import_slots(settings)
     app.state.store = store or open_store(settings.store, settings)
     app.state.snapshot = Snapshot(app.state.store)
 
@@ -65,7 +81,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @app.exception_handler(GraphsvcError)
     async def graphsvc_error(request: Request, exc: GraphsvcError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(request_lang(request)), status_code=exc.status)
+        return JSONResponse(exc.to_dict(request_lang(request)), status_code=exc.status,
+                            headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -87,13 +104,16 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, BodyTooLarge):
+            return JSONResponse(exc.body(request_lang(request)), status_code=413,
+                                headers={"Connection": "close"})
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         text = {404: Text("error.not_found.route", path=request.url.path),
                 405: Text("error.method_not_allowed", method=request.method,
                           path=request.url.path)}.get(
             exc.status_code, Text("error.http", status=exc.status_code, text=str(exc.detail)))
         return JSONResponse(error_body(code, text.in_(request_lang(request))),
-                            status_code=exc.status_code)
+                            status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -103,3 +123,132 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                             status_code=500)
 
     return app
+
+
+# ---- serving safely: every response, before any route runs ----------------------------------
+
+STATIC_DOCS = "/static-offline-docs"
+OFFLINE_FILES = str(Path(fastapi_offline.__file__).parent / "static")
+
+# JSON, PDF, SVG, PNG and errors load nothing and run nothing; a page that does (the maps,
+# /docs, /redoc) sends a policy of its own, and gets ``frame-ancestors 'none'`` added.
+DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+SECURITY_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"no-referrer",
+    b"x-frame-options": b"DENY",
+    b"cross-origin-resource-policy": b"same-origin",
+}
+
+
+class GraphsvcAPI(FastAPI):
+    """FastAPI with the serving guards outside everything else, so even the answer to a bug
+    (500) or to a refused host carries the security headers:
+    ``SecurityHeaders(HostCheck(BodyLimit(FastAPI's own stack)))``."""
+
+    def __init__(self, settings: Settings, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.graphsvc_settings = settings
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+        return SecurityHeaders(HostCheck(BodyLimit(inner, self.graphsvc_settings),
+                                         self.graphsvc_settings))
+
+
+class SecurityHeaders:
+    """``nosniff``, ``no-referrer``, no framing, and a CSP on every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                names = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS.items() if k not in names]
+                csp = next((i for i, (k, _) in enumerate(headers)
+                            if k.lower() == b"content-security-policy"), None)
+                if csp is None:
+                    headers.append((b"content-security-policy", DEFAULT_CSP.encode()))
+                elif b"frame-ancestors" not in headers[csp][1]:
+                    headers[csp] = (headers[csp][0],
+                                    headers[csp][1].rstrip(b"; ") + b"; frame-ancestors 'none'")
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def request_host(scope: Scope) -> str:
+    """The host a request names in its ``Host`` header, without the port, lower-case.
+
+    >>> request_host({"headers": [(b"host", b"[::1]:8000")]})
+    '::1'
+    >>> request_host({"headers": [(b"host", b"Localhost:8000")]})
+    'localhost'
+    """
+    raw = dict(scope.get("headers", ())).get(b"host", b"").decode("latin-1").strip().lower()
+    if raw.startswith("["):
+        return raw[1:].partition("]")[0]
+    return raw.rpartition(":")[0] if raw.count(":") == 1 else raw
+
+
+def host_allowed(host: str, allowed: list[str]) -> bool:
+    """TrustedHostMiddleware's rule: an exact name, ``*.example.org`` for its subdomains, or
+    ``*`` for any.
+
+    >>> host_allowed("kart.kommune.no", ["*.kommune.no"])
+    True
+    >>> host_allowed("kommune.no.evil", ["*.kommune.no"])
+    False
+    """
+    for pattern in allowed:
+        if pattern == "*" or host == pattern:
+            return True
+        if pattern.startswith("*.") and host.endswith(pattern[1:]):
+            return True
+    return False
+
+
+class HostCheck:
+    """Answer only requests whose ``Host`` is one of ``Settings.trusted_hosts()`` (or the very
+    address the connection reached, which the server reports from its socket: an IP address,
+    which DNS rebinding cannot borrow). Anything else is 400 before any route runs, so a page
+    on ``attacker.example`` resolving to 127.0.0.1 cannot read or erase anything."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.allowed = settings.trusted_hosts()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = request_host(scope)
+        server = scope.get("server")
+        own = str(server[0]).strip("[]").lower() if server else None
+        if host and (host == own or host_allowed(host, self.allowed)):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        lang = accept_language(headers.get(b"accept-language", b"").decode("latin-1")) \
+            or self.settings.lang
+        shown = host if len(host) <= 60 else host[:57] + "..."
+        text = Text("error.host_not_allowed", host=shown, allowed=", ".join(self.allowed),
+                    setting="GRAPHSVC_ALLOWED_HOSTS")
+        body = json.dumps(error_body("host_not_allowed", text.in_(lang), {"host": shown}),
+                          ensure_ascii=False).encode("utf-8")
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await send({"type": "http.response.start", "status": 400,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})

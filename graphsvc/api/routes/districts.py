@@ -8,10 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 
-from graphsvc.api.deps import LangDep, StoreDep
-from graphsvc.api.uploads import read_upload
+from graphsvc.api.deps import LangDep, SettingsDep, StoreDep
+from graphsvc.api.uploads import import_slot, save_upload
 from loaders.districts import apply_districts
 
 router = APIRouter(tags=["districts"])
@@ -19,7 +19,9 @@ router = APIRouter(tags=["districts"])
 
 @router.post("/districts")
 def upload_districts(
+    request: Request,
     store: StoreDep,
+    settings: SettingsDep,
     lang: LangDep,
     files: Annotated[list[UploadFile], File(description="CSV postnummer;district (optionally "
                                             "kommunenummer) and/or GeoJSON polygons with a "
@@ -27,12 +29,11 @@ def upload_districts(
     kommune: Annotated[str | None, Query(description="the kommune the districts belong to, "
                                          "unless the files name it")] = None,
 ) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
+    with import_slot(request), tempfile.TemporaryDirectory() as tmp:
         paths, names = [], {}
         for i, upload in enumerate(files):
-            name, data = read_upload(upload, f"districts-{i + 1}")
-            path = Path(tmp) / f"{i}-{name}"
-            path.write_bytes(data)
+            name, path = save_upload(upload, Path(tmp), f"districts-{i + 1}",
+                                     settings.max_upload_mb, prefix=f"{i}-")
             paths.append(path)
             names[str(path)] = name
         return apply_districts(store, paths, kommune=kommune, names=names, lang=lang)

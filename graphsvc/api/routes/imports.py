@@ -8,10 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 
-from graphsvc.api.deps import LangDep, StoreDep
-from graphsvc.api.uploads import read_upload
+from graphsvc.api.deps import LangDep, SettingsDep, StoreDep
+from graphsvc.api.uploads import import_slot, save_upload
 from loaders.importer import FORMATS, import_files
 
 router = APIRouter(tags=["imports"])
@@ -19,7 +19,9 @@ router = APIRouter(tags=["imports"])
 
 @router.post("/imports")
 def upload(
+    request: Request,
     store: StoreDep,
+    settings: SettingsDep,
     lang: LangDep,
     file: Annotated[UploadFile, File(description="an Enhetsregisteret CSV/JSON (may be gzip), "
                                      "Frivillighetsregisteret JSON, open-data CSV, SSB Klass "
@@ -38,10 +40,8 @@ def upload(
         description="Enhetsregisteret: also load these kinds, otherwise counted (business)")
     ] = None,
 ) -> dict[str, Any]:
-    name, data = read_upload(file, "upload.csv")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(data)
+    with import_slot(request), tempfile.TemporaryDirectory() as tmp:
+        name, path = save_upload(file, Path(tmp), "upload.csv", settings.max_upload_mb)
         return import_files(store, [path], fmt=fmt, strict=strict, names={str(path): name},
                             kommuner=kommune, kind=kind, category=category, workshop=workshop,
                             include=include, lang=lang)

@@ -3,7 +3,9 @@ with the same filters as ``graphsvc map`` and ``graphsvc print``."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from html import unescape
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -78,7 +80,19 @@ def view_map(
     v = _view(G, view, q, lang)
     html = render_map(v.graph, lang=lang, show_names=settings.show_names, aggregate=q.aggregate,
                       **v.render_kwargs())
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers={"Content-Security-Policy": page_policy(html)})
+
+
+_META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"')
+
+
+def page_policy(html: str) -> str:
+    """The map's own policy (its scripts by hash, nothing fetched; the file carries it as a
+    meta tag so it holds when saved and opened from disk) as a header, where
+    ``frame-ancestors`` counts too: no other site may frame the map."""
+    found = _META_CSP.search(html)
+    policy = unescape(found.group(1)) if found else "default-src 'none'"
+    return policy.rstrip("; ") + "; frame-ancestors 'none'"
 
 
 @router.get("/prints/booklet.pdf")
