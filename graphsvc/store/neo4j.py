@@ -107,10 +107,14 @@ class Neo4jStore(GraphStore):
         return (json.loads(row["data"]) for row in rows)
 
     def _delete_node(self, node_id: str) -> bool:
-        return bool(self.runner.write(cypher.DELETE_NODE, {"id": node_id}))
+        if not self.runner.write(cypher.DELETE_NODE, {"id": node_id}):
+            return False
+        self.runner.after_erasure()
+        return True
 
     def clear(self) -> None:
         self._bumped(self.runner.write(cypher.CLEAR))
+        self.runner.after_erasure()
 
     def _create_document(self, key: str, value: Any) -> Any:
         data = json.dumps({"id": key, "value": value}, ensure_ascii=False, sort_keys=True)

