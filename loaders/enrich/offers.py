@@ -32,9 +32,32 @@ def rules() -> dict[str, Any]:
     """The offer rules (graphsvc/data/offer_rules.json), stems normalised like the text."""
     data = json.loads(ir.files("graphsvc.data").joinpath("offer_rules.json").read_text("utf-8"))
     for rule in data["text"]:
-        rule["_inside"] = tuple(normalise(s[1:]) for s in rule["stems"] if s.startswith("*"))
-        rule["_start"] = tuple(normalise(s) for s in rule["stems"] if not s.startswith("*"))
+        stems = rule["stems"]
+        rule["_inside"] = tuple(normalise(s[1:]) for s in stems if s.startswith("*"))
+        rule["_end"] = tuple(normalise(s[1:]) + e for s in stems if s.startswith("-")
+                             for e in ENDINGS)
+        rule["_word"] = frozenset(normalise(s[1:]) + e for s in stems if s.startswith("=")
+                                  for e in ENDINGS)
+        rule["_start"] = tuple(normalise(s) for s in stems if s[0] not in "*-=")
+        rule["_except"] = tuple(normalise(s) for s in rule.get("except", ()) if s[0] != "*")
+        rule["_except_inside"] = tuple(normalise(s[1:]) for s in rule.get("except", ())
+                                       if s[0] == "*")
     return data
+
+
+# Inflection endings a compound's head or a whole word may carry (bokmål and nynorsk).
+ENDINGS = ("", "e", "en", "er", "et", "ene", "a", "ar", "ane", "s", "ens", "ets")
+
+
+def _meets(word: str, rule: dict[str, Any]) -> bool:
+    if word.startswith(rule["_except"]) or any(s in word for s in rule["_except_inside"]):
+        return False
+    if word in rule["_word"] or word.startswith(rule["_start"]):
+        return True
+    if word.endswith(rule["_end"]) and any(  # the head of a compound, not the word alone
+            word.endswith(e) and len(word) > len(e) for e in rule["_end"]):
+        return True
+    return any(s in word for s in rule["_inside"])
 
 
 def normalise(text: str) -> str:
@@ -64,8 +87,7 @@ def text_rules(text: str) -> list[tuple[str, str, str]]:
     words = _WORD.findall(normalise(text))
     hits = []
     for rule in rules()["text"]:
-        word = next((w for w in words if w.startswith(rule["_start"])
-                     or any(s in w for s in rule["_inside"])), None)
+        word = next((w for w in words if _meets(w, rule)), None)
         if word is not None:
             hits.extend((rule["id"], code, word) for code in rule["offers"])
     return hits
