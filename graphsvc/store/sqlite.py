@@ -52,7 +52,8 @@ COLUMNS = {
 KEY_COLUMNS = {"ties": ("source", "kind", "target")}
 # How long a write waits for a lock (sqlite3's default), and how long an erasure's checkpoint
 # waits for readers of an older snapshot before the erasure is left pending: a DELETE must not
-# hang on a slow reader. Constants, not settings: nobody has needed to tune them.
+# hang on a slow reader (the retries after later writes do not wait at all). Constants, not
+# settings: nobody has needed to tune them.
 BUSY_TIMEOUT_MS = 5000
 ERASURE_WAIT_MS = 200
 
@@ -177,7 +178,7 @@ class SQLiteStore(GraphStore):
             self._db.execute("DELETE FROM needs WHERE holder = ?", (node_id,))
             self._owe_erasure()
             self._bump()
-        self._complete_erasures()
+        self._complete_erasures(wait_ms=ERASURE_WAIT_MS)
         return True
 
     def clear(self) -> None:
@@ -186,7 +187,7 @@ class SQLiteStore(GraphStore):
                 self._db.execute(f"DELETE FROM {table}")
             self._owe_erasure()
             self._bump()
-        self._complete_erasures()
+        self._complete_erasures(wait_ms=ERASURE_WAIT_MS)
 
     def pending_erasures(self) -> int:
         return self._complete_erasures()
@@ -219,7 +220,7 @@ class SQLiteStore(GraphStore):
         if self.path != ":memory:":  # an in-memory store leaves nothing on disk
             self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'erasures_pending'")
 
-    def _complete_erasures(self) -> int:
+    def _complete_erasures(self, wait_ms: int = 0) -> int:
         """Empty the write-ahead log if an erasure is owed; how many are still pending.
 
         The checkpoint copies the erased pages over the old ones in the main file and
@@ -231,19 +232,19 @@ class SQLiteStore(GraphStore):
             row = self._db.execute(
                 "SELECT value FROM meta WHERE key = 'erasures_pending'").fetchone()
             pending = row[0] if row else 0
-            if not pending or not self._truncate_wal():
+            if not pending or not self._truncate_wal(wait_ms):
                 return pending
             # This write lands in the empty log, and holds only the counter (the meta page);
             # another process may have owed one more meanwhile, hence ``- pending``.
             self._db.execute("UPDATE meta SET value = max(value - ?, 0) "
                              "WHERE key = 'erasures_pending'", (pending,))
-            self._truncate_wal()  # best effort: leave the log empty again
+            self._truncate_wal(0)  # best effort: leave the log empty again
             return self._db.execute(
                 "SELECT value FROM meta WHERE key = 'erasures_pending'").fetchone()[0]
 
-    def _truncate_wal(self) -> bool:
+    def _truncate_wal(self, wait_ms: int) -> bool:
         try:
-            self._db.execute(f"PRAGMA busy_timeout = {ERASURE_WAIT_MS}")
+            self._db.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
             try:
                 busy, log, copied = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             finally:

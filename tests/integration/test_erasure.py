@@ -3,6 +3,7 @@ when another connection was reading while the person was erased (issue 13)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import subprocess
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from graphsvc.api import create_app
 from graphsvc.model import Actor, GraphBatch
+from graphsvc.privacy import PERSON_KEY_DOCUMENT, person_id
 from graphsvc.settings import Settings
 from graphsvc.store.sqlite import SQLiteStore
 from loaders.workshop import read_workshop
@@ -189,3 +191,39 @@ def test_falkordb_rewrites_its_append_only_file_and_snapshot_after_an_erasure(
         assert time.monotonic() < deadline, f"the rewrites did not finish: {info}"
         time.sleep(0.05)
     assert traces_deep(data) == {}
+
+
+# ---- every store: the key of people's ids, and Neo4j's checkpoint ----------------------------
+@pytest.mark.parametrize("store", ["sqlite", "falkordb", "neo4j"], indirect=True)
+def test_the_key_of_peoples_ids_is_made_once_and_outlives_an_erase(store) -> None:
+    revision = store.revision()
+    key = store.person_key()
+    assert len(key) == 32 and store.person_key() == key
+    assert store.revision() == revision  # nothing in the graph changed
+    # A second process starting at once keeps the first one's key rather than its own.
+    assert store._create_document(PERSON_KEY_DOCUMENT, "00" * 32) == key.hex()
+    people = [Actor(id=person_id(key, "test", n), kind="individual", name=n) for n in "AB"]
+    store.write(GraphBatch(actors=people))
+    store.delete_actor(people[0].id)
+    assert store.person_key() == key  # so B, loaded again, keeps the id B has
+
+
+@pytest.mark.parametrize("store", ["neo4j"], indirect=True)
+def test_neo4j_erase_removes_the_person_from_the_graph_and_checkpoints(store, tmp_path) -> None:
+    sheet = tmp_path / "verksted.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    batch = read_workshop(sheet, person_key=store.person_key()).batch
+    store.write(batch)
+    [person] = [a for a in batch.actors if a.kind == "individual"]
+    checkpoints = []
+    after_erasure = store.runner.after_erasure
+    store.runner.after_erasure = lambda: checkpoints.append(after_erasure()) or checkpoints[-1]
+
+    store.delete_actor(person.id)
+
+    assert checkpoints == [True]  # Community lets the store checkpoint (docs: "Erasure")
+    rows = store.runner.run("MATCH (n) RETURN properties(n) AS p")
+    rows += store.runner.run("MATCH ()-[e]->() RETURN properties(e) AS p")
+    everything = json.dumps(rows, ensure_ascii=False)
+    assert "Kvæøy frivilligsentral" in everything  # the organisation stays
+    assert [text for text in (*SECRETS, person.id) if text in everything] == []
