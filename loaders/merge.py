@@ -52,15 +52,19 @@ def merge_actor(
     ...                     "district": "Holmen"}, "workshop", {"source": "w.csv"})
     >>> w["name"], w["district"], w["field_sources"]["district"], sorted(w["sources"])
     ('HOLMEN VEL', 'Holmen', 'workshop', ['brreg', 'workshop'])
-    >>> merge_actor(w, {"kind": "frivilligsentral"}, "frivillighet", {"source": "f.json"},
-    ...             whole=False)["kind"]
-    'frivilligsentral'
+    >>> f = merge_actor(w, {"kind": "frivilligsentral", "kind_rule": "icnpo-8200"}, "frivillighet",
+    ...                 {"source": "f.json"}, whole=False)
+    >>> f["kind"], f["kind_rule"]
+    ('frivilligsentral', 'icnpo-8200')
+    >>> merge_actor(f, {"id": "brreg:1", "kind": "association", "kind_rule": "fli",
+    ...                 "name": "HOLMEN VEL"}, "brreg", {"source": "e.csv"})["kind_rule"]
+    'icnpo-8200'
     """
     out = dict(stored) if stored else {"id": given["id"]}
     sources_by_field = dict(out.get("field_sources") or {})
     rank = RANK[fmt]
     for field, value in given.items():
-        if field in _META:
+        if field in _META or field == "kind_rule":
             continue
         current, setter = out.get(field), sources_by_field.get(field)
         outranks = setter is None or rank >= RANK.get(setter, 0)
@@ -77,6 +81,13 @@ def merge_actor(
         if take:
             out[field] = value
             sources_by_field[field] = fmt
+    # The rule that classified the actor goes with the kind it gave: a frivilligsentral that
+    # Frivillighetsregisteret recognised keeps its rule when the register says 'association'.
+    if "kind_rule" in given and out.get("kind") == given.get("kind") and (
+            sources_by_field.get("kind") == fmt or out.get("kind_rule") is None):
+        if out.get("kind_rule") != given["kind_rule"]:
+            out["kind_rule"] = given["kind_rule"]
+        sources_by_field["kind_rule"] = fmt
     if whole:
         for field, setter in list(sources_by_field.items()):
             if setter == fmt and field not in given and field not in ("kind", "name"):

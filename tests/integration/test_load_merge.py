@@ -77,6 +77,9 @@ def test_order_does_not_matter(store):
     assert (vel.name, vel.district, vel.kind) == ("TESTVIK VELFORENING", "Holmen", "association")
     sentral = store.get_actor(f"brreg:{reg.SENTRAL}")
     assert sentral.kind == "frivilligsentral"  # refines the sheet's lag/forening
+    # ... and each actor says which rule made it one, whichever file came last.
+    rules = {a.id: a.kind_rule for a in store.actors() if a.kind == "frivilligsentral"}
+    assert rules and all(r in ("frivilligsentral-name", "icnpo-8200") for r in rules.values())
 
 
 def test_sub_units_are_part_of_their_main_unit_in_either_order(store):
