@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import ImportFailed, RowError, Text, ValidationError
+from graphsvc.errors import GraphsvcError, ImportFailed, RowError, Text, ValidationError
 from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch
 from graphsvc.store.base import GraphStore
 from loaders.rows import open_table
-from loaders.streams import Limits, budget, clip, json_depth, limits_in_force, peek
+from loaders.streams import Limits, budget, clip, json_depth, limits_in_force, one_line, peek
 
 __all__ = ["DOCUMENT_PREFIX", "apply_districts", "assign", "read_definitions"]
 
@@ -43,7 +43,7 @@ TEXTS = register_texts(__name__, {
                                       "oppgi kommunenummeret (--kommune) eller en kolonne "
                                       "kommunenummer",
         "error.districts.kommune": "kommunenummer må ha fire sifre som '1103', ikke '{code}'",
-        "error.districts.empty": "ingen grender i filene; ingenting ble lagret",
+        "error.districts.empty": "{files}: ingen grender i filene; ingenting ble lagret",
         "row.districts.columns": "fant ikke kolonnene postnummer og grend (eller district); "
                                  "kolonnene er {headers}",
         "row.districts.postnummer": "postnummer må ha fire sifre, ikke '{value}'",
@@ -71,7 +71,7 @@ TEXTS = register_texts(__name__, {
                                       "give its kommunenummer as an option or in a "
                                       "kommunenummer column",
         "error.districts.kommune": "a kommunenummer has four digits like '1103', not '{code}'",
-        "error.districts.empty": "no districts in the files; nothing was stored",
+        "error.districts.empty": "{files}: no districts in the files; nothing was stored",
         "row.districts.columns": "found no postnummer and district (or grend) columns; the "
                                  "columns are {headers}",
         "row.districts.postnummer": "a postnummer has four digits, not '{value}'",
@@ -107,7 +107,10 @@ def read_definitions(paths: Iterable[str | Path], *, kommune: str | None = None,
     if kommune is not None and not re.fullmatch(r"\d{4}", kommune):
         raise ValidationError("error.districts.kommune", code=clip(kommune, 40))
     with limits_in_force(limits):
-        return _read_definitions(paths, kommune, names)
+        try:
+            return _read_definitions(paths, kommune, names)
+        except GraphsvcError as exc:
+            raise one_line(exc)  # the same error, its message clipped if a value was long
 
 
 def _read_definitions(paths: Iterable[str | Path], kommune: str | None,
@@ -115,9 +118,11 @@ def _read_definitions(paths: Iterable[str | Path], kommune: str | None,
     defs: dict[str, dict[str, Any]] = {}
     errors: list[RowError] = []
     seen: dict[tuple[str, str], tuple[int, str]] = {}
+    read: list[str] = []
     for raw in paths:
         path = Path(raw)
         name = (names or {}).get(str(raw)) or path.name
+        read.append(clip(name, 60))
         if _is_json(path, name):
             entries = _read_geojson(path, name, kommune, errors)
         else:
@@ -135,7 +140,7 @@ def _read_definitions(paths: Iterable[str | Path], kommune: str | None,
         raise ImportFailed("error.districts.invalid", rows=errors,
                            fill={"n": len(errors), "first": errors[0]})
     if not defs:
-        raise ImportFailed("error.districts.empty")
+        raise ImportFailed("error.districts.empty", fill={"files": read[:3]})
     for d in defs.values():
         d["districts"] = sorted({p["name"] for p in d["polygons"]}
                                 | {p["district"] for p in d["postnummer"].values()})

@@ -53,6 +53,7 @@ TEXTS = register_texts(__name__, {
                              "{limit} tegn",
         "error.limit.type": "{file}: post {record} felt '{field}': ventet {expected}, fant "
                             "{found}",
+        "error.limit.type_document": "{file}: felt '{field}': ventet {expected}, fant {found}",
         "limit.where.record": "post {record}",
         "limit.where.document": "hele dokumentet",
         "json.type.list": "en liste",
@@ -85,6 +86,7 @@ TEXTS = register_texts(__name__, {
                              "{limit} characters",
         "error.limit.type": "{file}: record {record} field '{field}': expected {expected}, "
                             "found {found}",
+        "error.limit.type_document": "{file}: field '{field}': expected {expected}, found {found}",
         "limit.where.record": "record {record}",
         "limit.where.document": "the whole document",
         "json.type.list": "a list",
@@ -406,8 +408,9 @@ def _json_type(value: Any) -> Text:
 def json_type_error(name: str, record: int, field: str, expected: str,
                     found: Any) -> ImportFailed:
     """A value of the wrong JSON type where a whole file depends on it (``expected`` is
-    ``list``, ``object``, ``text`` or ``number``)."""
-    return ImportFailed("error.limit.type", file=clip(name, 80), line=record,
+    ``list``, ``object``, ``text`` or ``number``); ``record`` 0: the document itself."""
+    return ImportFailed("error.limit.type" if record else "error.limit.type_document",
+                        file=clip(name, 80), line=record,
                         fill={"record": record, "field": clip(field, 40),
                               "expected": Text(f"json.type.{expected}"),
                               "found": _json_type(found)})
