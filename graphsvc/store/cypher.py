@@ -183,9 +183,9 @@ DELETE_NODE = (
     "WITH count(*) AS removed WHERE removed > 0\n" + BUMP
 )
 
-# After an erasure on Neo4j: write the store files now rather than at the next periodic checkpoint
-# (15 minutes by default), and let Neo4j prune rotated transaction logs its retention policy no
-# longer keeps (docs/architecture.md, "Erasure").
+# After an erasure on Neo4j Enterprise (Community has no such procedure): write the store files
+# now rather than at the next periodic checkpoint (15 minutes by default), and let Neo4j prune
+# rotated transaction logs its retention policy no longer keeps (docs/architecture.md, "Erasure").
 CHECKPOINT = "CALL db.checkpoint()"
 
 # A document written only if there is none under its key (the store's key for people's ids);

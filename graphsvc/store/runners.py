@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
 import neo4j
-from neo4j.exceptions import DriverError, Neo4jError
+from neo4j.exceptions import ClientError, DriverError, Neo4jError
 
 from graphsvc.errors import StoreError
 from graphsvc.store.cypher import CHECKPOINT
@@ -55,6 +55,7 @@ class Neo4jRunner:
     def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
         self.driver = driver
         self.database = database
+        self.can_checkpoint = True  # until the server refuses (Community has no db.checkpoint)
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
         try:
@@ -82,14 +83,20 @@ class Neo4jRunner:
             raise StoreError(_failed("Neo4j", True, exc), database=self.database) from exc
 
     def after_erasure(self) -> bool:
-        """A checkpoint (in its own auto-commit transaction, as a procedure that writes the
-        store files must be). The transaction logs keep the deleted data until they rotate and
-        fall out of ``db.tx_log.rotation.retention_policy``; nothing in Cypher removes it."""
+        """A checkpoint, so the store files lose the deleted data now (Enterprise; Community
+        has no ``db.checkpoint()`` and writes them at its next periodic checkpoint). The
+        transaction logs keep the data until they rotate and fall out of
+        ``db.tx_log.rotation.retention_policy``; nothing in Cypher removes it."""
+        if not self.can_checkpoint:
+            return False
         try:
             with self.driver.session(database=self.database) as session:
                 session.run(CHECKPOINT).consume()
+        except ClientError:  # no such procedure (Community), or not allowed: do not ask again
+            self.can_checkpoint = False
+            return False
         except (Neo4jError, DriverError, OSError):
-            return False  # e.g. a user without the privilege on Enterprise
+            return False  # transient: the next erasure asks again
         return True
 
     def close(self) -> None:

@@ -218,12 +218,50 @@ def test_neo4j_erase_removes_the_person_from_the_graph_and_checkpoints(store, tm
     checkpoints = []
     after_erasure = store.runner.after_erasure
     store.runner.after_erasure = lambda: checkpoints.append(after_erasure()) or checkpoints[-1]
+    [edition] = store.runner.run("CALL dbms.components() YIELD edition RETURN edition")
 
     store.delete_actor(person.id)
 
-    assert checkpoints == [True]  # Community lets the store checkpoint (docs: "Erasure")
+    # Enterprise checkpoints at once; Community has no db.checkpoint(), and the store stops
+    # asking (docs/architecture.md, "Erasure").
+    enterprise = edition["edition"] != "community"
+    assert (checkpoints, store.runner.can_checkpoint) == ([enterprise], enterprise)
     rows = store.runner.run("MATCH (n) RETURN properties(n) AS p")
     rows += store.runner.run("MATCH ()-[e]->() RETURN properties(e) AS p")
     everything = json.dumps(rows, ensure_ascii=False)
     assert "Kvæøy frivilligsentral" in everything  # the organisation stays
     assert [text for text in (*SECRETS, person.id) if text in everything] == []
+
+
+def test_a_server_without_a_checkpoint_procedure_is_asked_once_and_erasure_goes_on() -> None:
+    """Neo4j Community answers ``CALL db.checkpoint()`` with ProcedureNotFound: the erasure
+    stands (it was committed before), and later erasures do not ask again."""
+    from neo4j.exceptions import ClientError, TransientError
+
+    from graphsvc.store.runners import Neo4jRunner
+
+    class Server:
+        def __init__(self, error: Exception) -> None:
+            self.error, self.asked = error, []
+
+        def session(self, **_config):
+            return self
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            return None
+
+        def run(self, query: str):
+            self.asked.append(query)
+            raise self.error
+
+    community = Server(ClientError("There is no procedure with the name `db.checkpoint`"))
+    runner = Neo4jRunner(community)  # type: ignore[arg-type]
+    assert [runner.after_erasure(), runner.after_erasure()] == [False, False]
+    assert community.asked == ["CALL db.checkpoint()"]
+    busy = Server(TransientError("the database is busy"))
+    runner = Neo4jRunner(busy)  # type: ignore[arg-type]
+    assert [runner.after_erasure(), runner.after_erasure()] == [False, False]
+    assert len(busy.asked) == 2  # a passing problem: the next erasure asks again
