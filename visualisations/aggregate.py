@@ -83,3 +83,42 @@ def _district_layouts(G: nx.MultiDiGraph, seed: int) -> dict[Hashable, tuple[flo
     for nodes in members.values():
         pos.update(layout_positions(G.subgraph(nodes), seed=seed, iterations=30))
     return pos
+
+
+def wants_islands(G: nx.MultiDiGraph) -> bool:
+    """Whether an overview should group actors by district: they have districts (two or more),
+    and too few ties for a force layout to say anything (a map loaded from registers)."""
+    named = {district_of(G, n) for n in G} - {""}
+    return len(named) >= 2 and G.number_of_edges() < G.number_of_nodes() / 2
+
+
+def district_islands(G: nx.MultiDiGraph, no_district: str, seed: int = 0,
+                     ) -> tuple[dict[Hashable, tuple[float, float]], list[dict[str, object]]]:
+    """Every node placed on its district's island (in pixels, y down), islands in a grid by
+    name with the actors without a district last; and the islands to draw (centre, radius,
+    label)."""
+    members: dict[str, list[Hashable]] = defaultdict(list)
+    for n in G:
+        members[district_of(G, n)].append(n)
+    order = sorted(members, key=lambda d: (d == "", d.casefold()))
+    step = 85.0  # px between neighbouring actors: room for a label under each
+    spread = {d: step * math.sqrt(len(members[d])) * 0.62 for d in order}
+    radius = {d: spread[d] + 60.0 for d in order}
+    cols = math.ceil(math.sqrt(len(order)))
+    cell = 2 * max(radius.values()) + 70
+    pos: dict[Hashable, tuple[float, float]] = {}
+    islands: list[dict[str, object]] = []
+    for i, d in enumerate(order):
+        cx, cy = (i % cols) * cell, (i // cols) * cell
+        # Sunflower order (golden angle): evenly spread whatever the ties, the organisations
+        # of one kind next to each other, the same place on every render.
+        nodes = sorted(members[d], key=lambda n: (
+            enc.KINDS.index(G.nodes[n].get("kind")) if G.nodes[n].get("kind") in enc.KINDS
+            else 99, str(G.nodes[n].get("name") or n)))
+        for k, n in enumerate(nodes):
+            r = step * math.sqrt(k + 0.5) * 0.62 if len(nodes) > 1 else 0.0
+            a = k * 2.399963229728653
+            pos[n] = (cx + r * math.cos(a), cy + r * math.sin(a))
+        islands.append({"x": round(cx, 1), "y": round(cy, 1), "r": round(radius[d], 1),
+                        "label": f"{d or no_district} ({len(members[d])})"})
+    return pos, islands

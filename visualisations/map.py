@@ -31,8 +31,10 @@ from visualisations.aggregate import (
     AGGREGATE_FROM,
     cluster_positions,
     clusters,
+    district_islands,
     district_layouts,
     district_of,
+    wants_islands,
 )
 from visualisations.layout import ring_layout
 
@@ -52,6 +54,7 @@ def render_map(
     hop_labels: Mapping[tuple[Hashable, Hashable], str] | None = None,
     focus: Hashable | None = None,
     aggregate: bool | None = None,
+    lacks: bool | None = None,
 ) -> str:
     """The graph as one HTML page: legend, search, filters, a details panel, colour and shape
     by actor kind, dash pattern by tie kind, size by number of ties.
@@ -63,13 +66,44 @@ def render_map(
     out in ABCD rings around it. ``aggregate`` (default: from ``AGGREGATE_FROM`` nodes) shows
     clusters by district and kind that open into their actors. Individuals appear by pseudonym
     unless ``show_names``; see ``encoding.public_node_data`` for what a page may carry.
+    ``lacks`` (default: on an overview, with nothing highlighted) adds "what the map still
+    lacks" to the side panel: per district what is missing, and whom to invite next
+    (:func:`graphsvc.analysis.coverage`).
     """
     enc.check_lang(lang)
     if aggregate is None:
         aggregate = G.number_of_nodes() >= AGGREGATE_FROM and focus is None
     data = map_data(G, lang=lang, show_names=show_names, highlight=highlight, marks=marks,
                     hop_labels=hop_labels, focus=focus, aggregate=aggregate)
-    return _page(G, title=title, subtitle=subtitle, lang=lang, show_names=show_names, data=data)
+    if lacks is None:
+        lacks = not (highlight or marks or hop_labels or focus is not None)
+    return _page(G, title=title, subtitle=subtitle, lang=lang, show_names=show_names, data=data,
+                 lacks=_lacks(G, lang) if lacks and G.number_of_nodes() else "")
+
+
+def _lacks(G: nx.MultiDiGraph, lang: str, most: int = 6) -> str:
+    """The side panel's "what the map still lacks": the counts, the districts' gaps, whom to
+    invite (the first five)."""
+    from graphsvc.analysis import coverage
+
+    e = html.escape
+    out = coverage(G, limit=5, lang=lang)
+    rows = [f'<section id="lacks"><h3>{e(enc.text("lacks", lang))}</h3>',
+            f'<p class="note">{e(out["explanation"][0])}</p>']
+    gaps = [d for d in out["districts"] if d["missing"]]
+    if gaps:
+        rows.append('<ul class="lacks">' + "".join(
+            f'<li><b>{e(d["name"])}</b>: '
+            f'{e(", ".join(m["explanation"] for m in d["missing"]))}</li>'
+            for d in gaps[:most]) + "</ul>")
+        if len(gaps) > most:
+            rows.append(f'<p class="note">{e(enc.text("lacks_more", lang, n=len(gaps) - most))}'
+                        "</p>")
+    if out["invite"]:
+        rows.append(f'<h3>{e(enc.text("lacks_invite", lang))}</h3><ol class="invite">' + "".join(
+            f'<li><b>{e(i["name"])}</b>: {e(i["reason"])}</li>' for i in out["invite"])
+            + "</ol>")
+    return "\n".join(rows) + "</section>"
 
 
 def map_data(
@@ -92,6 +126,7 @@ def map_data(
     ids = {node: i for i, node in enumerate(G)}
     sizes = enc.node_sizes(G, smallest=9, largest=36)
     rings: list[dict[str, Any]] = []
+    islands: list[dict[str, Any]] = []
     if focus is not None and focus in G:
         unit, guides = ring_layout(G.to_undirected(as_view=True), focus)
         scale = 1000.0 if n > 60 else 600.0
@@ -100,6 +135,8 @@ def map_data(
         pos = unit
     elif aggregate:
         pos = district_layouts(G)
+    elif wants_islands(G):
+        pos, islands = district_islands(G, enc.text("no_district", lang))
     else:
         pos = enc.layout_positions(G, seed=0)
     per_district = Counter(district_of(G, n) for n in G) if aggregate else None
@@ -111,6 +148,8 @@ def map_data(
         if focus is None:
             size = per_district[district_of(G, node)] if per_district else n
             scale = 45 * max(size, 25) ** 0.5
+            if islands:  # in pixels, y down already
+                scale, y = 1.0, -y
         item: dict[str, Any] = {
             "id": ids[node],
             "label": enc.short_label(public["label"], 24),
@@ -185,8 +224,9 @@ def map_data(
             edge["color"] = {"opacity": 0.2}
         edges.append(edge)
     data: dict[str, Any] = {"nodes": nodes, "edges": edges, "options": _options(n, aggregate),
-                            "physics": _physics(n, focus is not None or aggregate),
-                            "rings": rings,
+                            "physics": _physics(n, focus is not None or aggregate
+                                                or bool(islands)),
+                            "rings": rings, "islands": islands,
                             "hops": [hops[k] for k in (hop_labels or {})]}
     if aggregate:
         data["clusters"] = _cluster_data(G, ids, lang)
@@ -459,7 +499,7 @@ def _select(id_: str, first: str, options: list[tuple[str, str]]) -> str:
 
 def _page(
     G: nx.MultiDiGraph, *, title: str, subtitle: str | None, lang: str, show_names: bool,
-    data: dict,
+    data: dict, lacks: str = "",
 ) -> str:
     e = html.escape
     districts = sorted({str(d["district"]) for _, d in G.nodes(data=True) if d.get("district")})
@@ -472,7 +512,7 @@ def _page(
     words = ("hits", "no_hits", "offers", "needs", "neighbours", "more", "strength", "level")
     payload = {
         "nodes": data["nodes"], "edges": data["edges"], "options": data["options"],
-        "physics": data["physics"], "rings": data["rings"],
+        "physics": data["physics"], "rings": data["rings"], "islands": data["islands"],
         "text": {k: enc.text(k, lang) for k in words},
     }
     if data.get("clusters"):
@@ -522,6 +562,7 @@ def _page(
 <div id="details-body"></div>
 </section>
 <aside id="legend">
+{lacks}
 {_legend(G, lang, show_names, data)}
 </aside>
 </main>

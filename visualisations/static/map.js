@@ -68,10 +68,27 @@
       ready();
     });
   } else {
-    network.once("afterDrawing", ready);
+    network.once("afterDrawing", function () {
+      // District islands reach past their actors: zoom out to show them whole.
+      if (D.islands.length) { network.moveTo({scale: network.getScale() * 0.85}); }
+      ready();
+    });
     if (!D.nodes.length) { ready(); }
   }
   network.on("beforeDrawing", function (ctx) {
+    if (D.islands.length && mode === "full") {  // actors grouped by district
+      ctx.save();
+      D.islands.forEach(function (d) {
+        ctx.beginPath();
+        ctx.arc(d.x, d.y, d.r, 0, 2 * Math.PI);
+        ctx.fillStyle = "#f2f5f9"; ctx.fill();
+        ctx.strokeStyle = "#c3cdd9"; ctx.lineWidth = 2; ctx.stroke();
+      });
+      ctx.font = "bold 22px system-ui, sans-serif"; ctx.textAlign = "center";
+      ctx.fillStyle = "#3d4b5c";
+      D.islands.forEach(function (d) { ctx.fillText(d.label, d.x, d.y - d.r - 12); });
+      ctx.restore();
+    }
     if (!D.rings.length || mode !== "full") { return; }
     ctx.save();
     D.rings.forEach(function (r) {
