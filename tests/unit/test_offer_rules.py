@@ -59,3 +59,68 @@ def test_words_that_say_what_an_organisation_offers(text: str, category: str) ->
 ])
 def test_common_register_words_that_are_not_offers(text: str, not_category: str) -> None:
     assert not_category not in categories(text), text_rules(text)
+
+
+# ---- every rule in the file does what it says --------------------------------------------------
+from graphsvc.model import Actor, IcnpoCategory  # noqa: E402
+from loaders.enrich.offers import derive, rules  # noqa: E402
+
+_DATA = rules()
+
+
+def _word(stem: str) -> str:
+    """A word the stem must match: itself, a compound ending in it, or one containing it."""
+    if stem.startswith("-"):
+        return "grende" + stem[1:]
+    if stem.startswith("*"):
+        return "stor" + stem[1:] + "a"
+    return stem.lstrip("=")
+
+
+@pytest.mark.parametrize("rule", _DATA["text"], ids=lambda r: r["id"])
+def test_every_stem_of_a_text_rule_triggers_it(rule) -> None:
+    missed = [s for s in rule["stems"] if rule["id"] not in {r for r, _c, _w in
+                                                            text_rules(_word(s))}]
+    assert missed == []
+
+
+def _plain(**fields) -> Actor:
+    return Actor(id="brreg:920000007", kind=fields.pop("kind", "association"), name="X",
+                 **fields)
+
+
+@pytest.mark.parametrize("rule", _DATA["nace"], ids=lambda r: r["id"])
+def test_every_nace_rule_gives_its_offers(rule) -> None:
+    found = derive(_plain(nace=rule["prefix"]))
+    assert {code: found[code][0] for code in rule["offers"]} == dict.fromkeys(rule["offers"],
+                                                                              rule["id"])
+
+
+@pytest.mark.parametrize("rule", _DATA["icnpo"], ids=lambda r: r["id"])
+def test_every_icnpo_rule_gives_its_offers(rule) -> None:
+    found = derive(_plain(icnpo=[IcnpoCategory(code=rule["codes"][0], name="X", primary=True)]))
+    assert {code: found[code][0] for code in rule["offers"]} == dict.fromkeys(rule["offers"],
+                                                                              rule["id"])
+
+
+@pytest.mark.parametrize("rule", _DATA["orgform"], ids=lambda r: r["id"])
+def test_every_orgform_rule_gives_its_offers(rule) -> None:
+    found = derive(_plain(orgform=rule["code"]))
+    assert {code: found[code][0] for code in rule["offers"]} == dict.fromkeys(rule["offers"],
+                                                                              rule["id"])
+
+
+@pytest.mark.parametrize("rule", _DATA["kind"], ids=lambda r: r["id"])
+def test_every_kind_rule_gives_its_offers(rule) -> None:
+    found = derive(_plain(kind=rule["kind"]))
+    assert {code: found[code][0] for code in rule["offers"]} == dict.fromkeys(rule["offers"],
+                                                                              rule["id"])
+
+
+def test_every_offer_is_a_taxonomy_category() -> None:
+    from graphsvc.taxonomy import load_taxonomy
+
+    known = {c.code for c in load_taxonomy()}
+    offered = {c for part in ("nace", "orgform", "icnpo", "kind", "text")
+               for r in _DATA[part] for c in r["offers"]}
+    assert offered - known == set()
