@@ -216,7 +216,10 @@ def read_brreg(
             raise ImportFailed("error.file.empty", file=name)
         for n, (line, get, unit) in enumerate(records):
             rows.row(name, line)
+            kept = len(parser.actors)
             parser.parse(line, get, unit)
+            if len(parser.actors) > kept:
+                rows.keep(name, line)
             if n % _PROGRESS_EVERY == 0:
                 tick()
         tick()

@@ -33,7 +33,7 @@ from loaders import LoadResult
 from loaders.detect import FORMATS, detect_format
 from loaders.enrich import Context, enrich
 from loaders.merge import merge_actor
-from loaders.streams import Limits, limits_in_force, one_line
+from loaders.streams import Limits, budget, limits_in_force, one_line
 
 __all__ = ["FORMATS", "NO_ACTOR", "Limits", "detect_format", "import_files"]
 
@@ -141,10 +141,15 @@ def _import(
         hook = _hook(progress, name, path)
         if kind_of_file == "workshop" and known is None:
             known = known_names(store)
-        results.append((kind_of_file, _read(kind_of_file, path, name, loaded_at, wanted,
-                                            kind, category, hook, known, workshop,
-                                            sorted(set(include or ())))))
+        result = _read(kind_of_file, path, name, loaded_at, wanted, kind, category, hook, known,
+                       workshop, sorted(set(include or ())))
+        if kind_of_file != "brreg":  # the register's reader counts as it reads
+            budget().keep(name, result.rows_read, len(result.batch) + len(result.patches))
+        results.append((kind_of_file, result))
     batch, no_actor = _merge(store, results)
+    for fmt, r in results:  # merged into ``batch``: the readers' copies can go
+        if fmt != "workshop":  # (_people still looks at the sheets' people)
+            r.batch.actors = []
     enrichment = enrich(store, batch, Context(kommuner=wanted, formats=[f for f, _ in results],
                                               options={"include": sorted(set(include or ()))}))
     rows = [e for _, r in results for e in r.rejected]  # rows left out whole

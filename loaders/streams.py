@@ -44,6 +44,9 @@ TEXTS = register_texts(__name__, {
                              "del den opp, eller hev grensen",
         "error.limit.rows": "{file}: linje {line} er over grensen på {limit} rader for én "
                             "innlasting; del filen opp, eller hev grensen",
+        "error.limit.records": "{file}: linje {line} er over grensen på {limit} poster som "
+                               "lagres i én innlasting; last inn én kommune om gangen, "
+                               "del filen opp, eller hev grensen",
         "error.limit.depth": "{file}: JSON-en er nøstet dypere enn {limit} nivåer ({where}); "
                              "ingen registerfil er det",
         "error.limit.document": "{file}: JSON-dokumentet er større enn {limit} tegn; gi "
@@ -77,6 +80,9 @@ TEXTS = register_texts(__name__, {
                              "file); split it, or raise the limit",
         "error.limit.rows": "{file}: line {line} is past the limit of {limit} rows for one "
                             "import; split the file, or raise the limit",
+        "error.limit.records": "{file}: line {line} is past the limit of {limit} records to "
+                               "write in one import; load one municipality at a time, "
+                               "split the file, or raise the limit",
         "error.limit.depth": "{file}: the JSON is nested deeper than {limit} levels ({where}); "
                              "no register file is",
         "error.limit.document": "{file}: the JSON document is larger than {limit} characters; "
@@ -118,12 +124,15 @@ class Limits:
 
     ``max_bytes``: bytes one file gives after decompression (gzip; a workbook's parts as the
     ZIP declares them). ``max_rows``: rows (records) read in one import, all files together.
+    ``max_records``: records kept to be written in one import (what memory holds until the
+    one write; a national file filtered to a kommune reads a million rows but keeps few).
     ``max_depth``: JSON nesting. ``max_document``: characters of a JSON file read whole (an API
     page, a code list, GeoJSON; arrays stream record by record). ``max_field``: characters in
     one CSV cell. ``max_line``: characters in one text line."""
 
     max_bytes: int = 4 << 30
     max_rows: int = 3_000_000
+    max_records: int = 200_000
     max_depth: int = 64
     max_document: int = 256 << 20
     max_field: int = 1 << 20
@@ -140,6 +149,7 @@ class Budget:
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         self.rows = 0
+        self.records = 0
 
     def row(self, name: str, line: int) -> None:
         """Count one row of ``name``; past ``max_rows`` the import fails."""
@@ -147,6 +157,14 @@ class Budget:
         if self.rows > self.limits.max_rows:
             raise ImportFailed("error.limit.rows", file=clip(name, 80), line=line,
                                fill={"limit": self.limits.max_rows})
+
+    def keep(self, name: str, line: int, n: int = 1) -> None:
+        """Count ``n`` records of ``name`` kept to be written; past ``max_records`` the import
+        fails."""
+        self.records += n
+        if self.records > self.limits.max_records:
+            raise ImportFailed("error.limit.records", file=clip(name, 80), line=line,
+                               fill={"limit": self.limits.max_records})
 
 
 _IN_FORCE: ContextVar[Budget | None] = ContextVar("graphsvc_loader_limits", default=None)
@@ -391,9 +409,10 @@ def load_json(text: IO[str], name: str) -> Any:
     _check_depth(doc, name, limits.max_depth)
     try:
         return json.loads(doc)
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # broken JSON, or a number of more than 4 300 digits
         raise ImportFailed("error.json.invalid", file=clip(name, 80),
-                           line=exc.lineno, fill={"problem": clip(exc, 120)}) from exc
+                           line=getattr(exc, "lineno", 0),
+                           fill={"problem": clip(exc, 120)}) from exc
     except RecursionError as exc:  # unbalanced brackets the depth check could not pair
         raise _too_deep(name, limits.max_depth) from exc
 
@@ -477,6 +496,8 @@ def iter_json_array(text: IO[str], name: str) -> Iterator[Any]:
             except json.JSONDecodeError as exc:
                 if len(buf) - pos > _MAX_OBJECT or not more():
                     raise broken(Text("stream.json.mid") if eof else str(exc)) from exc
+            except ValueError as exc:  # a number of more than 4 300 digits
+                raise broken(str(exc)) from exc
             except RecursionError as exc:
                 raise _too_deep(name, depth, n) from exc
         _check_depth(buf[pos:end], name, depth, n)
