@@ -13,10 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc import __version__
 from graphsvc.api.deps import accept_language, reject_unknown_query, request_lang
+from graphsvc.api.schemas import ErrorBody
 from graphsvc.api.uploads import BodyLimit, BodyTooLarge, import_slots
 from graphsvc.errors import GraphsvcError, Text, error_body
 from graphsvc.settings import Settings
@@ -73,7 +75,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     for module in (health, actors, initiatives, match, analysis, imports, maps, docs, districts,
                    merges, coverage):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=ERROR_RESPONSES)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -107,13 +109,16 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         if isinstance(exc, BodyTooLarge):
             return JSONResponse(exc.body(request_lang(request)), status_code=413,
                                 headers={"Connection": "close"})
+        headers = exc.headers
+        if exc.status_code == 405:  # every method the path takes, not just one route's
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         text = {404: Text("error.not_found.route", path=request.url.path),
                 405: Text("error.method_not_allowed", method=request.method,
                           path=request.url.path)}.get(
             exc.status_code, Text("error.http", status=exc.status_code, text=str(exc.detail)))
         return JSONResponse(error_body(code, text.in_(request_lang(request))),
-                            status_code=exc.status_code, headers=exc.headers)
+                            status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -123,6 +128,51 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                             status_code=500)
 
     return app
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route takes at this path (``Allow`` of a 405), HEAD with GET."""
+    methods: set[str] = set()
+    routes = list(request.app.router.routes)
+    while routes:  # included routers (no prefix of their own here) hold the routes
+        route = routes.pop()
+        if hasattr(route, "original_router"):
+            routes += route.original_router.routes
+        elif getattr(route, "methods", None) and \
+                route.matches({**request.scope, "method": "GET"})[0] != Match.NONE:
+            methods |= set(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+def document_as_served(schema: dict) -> dict:
+    """Make the generated OpenAPI say what the server does where FastAPI's generation does
+    not: every error is JSON, also on routes that answer HTML, PDF, SVG or PNG."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) in ERROR_RESPONSES:
+                    response["content"] = error
+    return schema
+
+
+def _error_response(description: str) -> dict:
+    return {"model": ErrorBody, "description": description}
+
+
+# Every route may answer these, in the one error shape (DESCRIPTION says when).
+ERROR_RESPONSES: dict[int | str, dict] = {
+    400: _error_response("`host_not_allowed`: the Host header names no allowed host"),
+    404: _error_response("`not_found`: an id, view or path that names nothing"),
+    413: _error_response("`payload_too_large`: a body or upload over its limit"),
+    422: _error_response("`invalid_input`, `unknown_reference`, `import_failed`: the request "
+                         "breaks a rule, names an unknown parameter or a value the data does not "
+                         "hold"),
+    500: _error_response("`internal_error`: a bug (the trace is in the server log)"),
+    503: _error_response("`store_unavailable`, `import_busy`: try again later"),
+}
 
 
 # ---- serving safely: every response, before any route runs ----------------------------------
@@ -149,6 +199,11 @@ class GraphsvcAPI(FastAPI):
     def __init__(self, settings: Settings, **kwargs) -> None:
         super().__init__(**kwargs)
         self.graphsvc_settings = settings
+
+    def openapi(self) -> dict:
+        if self.openapi_schema is None:
+            document_as_served(super().openapi())
+        return self.openapi_schema
 
     def build_middleware_stack(self) -> ASGIApp:
         inner = super().build_middleware_stack()

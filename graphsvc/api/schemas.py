@@ -7,6 +7,21 @@ from typing import Any
 from pydantic import BaseModel
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    """A stable name for programs: ``not_found``, ``invalid_input``, ``payload_too_large``..."""
+    message: str
+    """One line for a person, in the request's language."""
+    detail: dict[str, Any] = {}
+    """The values the message names (an id, a district, the rejected rows...)."""
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer."""
+
+    error: ErrorDetail
+
+
 class HoldingPublic(BaseModel):
     id: str
     category: str

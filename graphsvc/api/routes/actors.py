@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, SettingsDep, StoreDep
 from graphsvc.api.schemas import ActorPublic, ActorsPublic, HoldingPublic, TiePublic
@@ -125,8 +127,20 @@ def export_actor(actor_id: str, store: StoreDep, G: GraphDep) -> dict[str, Any]:
     }
 
 
+async def strict_batch(request: Request, batch: GraphBatch) -> GraphBatch:
+    """The body read again as its schema says, strictly: pydantic's lax reading (what FastAPI
+    does) would take ``false`` or ``"7"`` for a number and ``0`` for a date-time, which the
+    OpenAPI document does not allow. The body is the one FastAPI already read (and bounded)."""
+    try:
+        return GraphBatch.model_validate_json(await request.body(), strict=True)
+    except PydanticValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+
+
 @router.post("", response_model=WriteReport, status_code=200)
-def write_graph(batch: GraphBatch, store: StoreDep) -> WriteReport:
+def write_graph(batch: Annotated[GraphBatch, Depends(strict_batch)], store: StoreDep
+                ) -> WriteReport:
     """Write actors, initiatives, resources, needs and ties in one atomic batch (upsert by
     natural key). Nothing is written if any row is invalid or refers to an unknown id."""
     return store.write(batch)

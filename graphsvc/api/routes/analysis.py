@@ -6,7 +6,7 @@ loop. Every answer explains itself; individuals are pseudonymised unless ``show_
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -26,11 +26,17 @@ from graphsvc.analysis import (
 from graphsvc.analysis import (
     communities as find_communities,
 )
+from graphsvc.analysis.brokers import GROUPINGS
 from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, SettingsDep
 from graphsvc.api.routes.actors import require_actor
 from graphsvc.model import ActorKind
 
 router = APIRouter(tags=["analysis"])
+
+Grouping = Literal[GROUPINGS]  # type: ignore[valid-type]
+# What individuals can be grouped by (their attributes); anything else would be one group of
+# nobody's value, answered as if it meant something.
+GroupAttribute = Literal["district", "age_band", "background", "kind", "kommunenummer"]
 
 
 def _common(settings, lang: str) -> dict[str, Any]:
@@ -96,7 +102,8 @@ def paths(
 @router.get("/brokers")
 def brokers(
     G: GraphDep, settings: SettingsDep,
-    by: Annotated[str, Query(description="community, district, age_band, kind or none")]
+    by: Annotated[Grouping, Query(description="the groups bridged: communities (Louvain), "
+                                  "districts, age bands, backgrounds, kinds, kommuner, or none")]
     = "community",
     top: Annotated[int, Query(ge=1, le=500)] = 20,
     kind: Annotated[list[ActorKind] | None, Query(description="only actors of these kinds")]
@@ -123,7 +130,8 @@ def social_capital(
 @router.get("/social-capital/groups")
 def social_capital_groups(
     G: GraphDep, settings: SettingsDep, district: DistrictDep,
-    by: Annotated[list[str] | None, Query(description="attributes that define a group")] = None,
+    by: Annotated[list[GroupAttribute] | None, Query(
+        description="attributes that define a group (default: the rules' group_by)")] = None,
     age_band: str | None = None,
     k: Annotated[int | None, Query(ge=1, le=10)] = None, *, lang: LangDep,
 ) -> dict[str, Any]:

@@ -23,7 +23,7 @@ def upload_districts(
     store: StoreDep,
     settings: SettingsDep,
     lang: LangDep,
-    files: Annotated[list[UploadFile], File(description="CSV postnummer;district (optionally "
+    files: Annotated[list[UploadFile], File(min_length=1, description="CSV postnummer;district (optionally "
                                             "kommunenummer) and/or GeoJSON polygons with a "
                                             "navn/name property, WGS84")],
     kommune: Annotated[str | None, Query(description="the kommune the districts belong to, "

@@ -16,6 +16,8 @@ from loaders.importer import FORMATS, import_files
 
 router = APIRouter(tags=["imports"])
 
+Format = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+
 
 @router.post("/imports")
 def upload(
@@ -30,8 +32,8 @@ def upload(
     workshop: Annotated[str | None, Query(description="workshop sheets: the workshop of rows "
                                           "that do not name one; it scopes people's ids")
                         ] = None,
-    fmt: Annotated[str | None, Query(alias="format", description="one of " + ", ".join(FORMATS)
-                                     + "; default: detected from the content")] = None,
+    fmt: Annotated[Format | None, Query(alias="format", description="default: detected from "
+                                        "the content")] = None,
     kommune: Annotated[list[str] | None, Query(description="keep only these kommuner")] = None,
     kind: Annotated[str | None, Query(description="open data: the kind of every row")] = None,
     category: Annotated[str | None, Query(description="open data: a category for every row")

@@ -95,7 +95,14 @@ def page_policy(html: str) -> str:
     return policy.rstrip("; ") + "; frame-ancestors 'none'"
 
 
-@router.get("/prints/booklet.pdf")
+def _media(*formats: str) -> dict:
+    """The 200 answer of a print, documented with its real media types."""
+    return {200: {"description": "the file, shown inline (Content-Disposition names it)",
+                  "content": {MEDIA[f]: {"schema": {"type": "string", "format": "binary"}}
+                              for f in formats}}}
+
+
+@router.get("/prints/booklet.pdf", response_class=Response, responses=_media("pdf"))
 def booklet_print(
     G: GraphDep, settings: SettingsDep, q: Annotated[PrintQuery, Query()]
 ) -> Response:
@@ -108,7 +115,8 @@ def booklet_print(
     return _file(data, "pdf", "booklet")
 
 
-@router.get("/prints/{view}.{fmt}")
+@router.get("/prints/{view}.{fmt}", response_class=Response,
+            responses=_media("pdf", "svg", "png"))
 def view_print(
     view: ViewName, fmt: Literal["pdf", "svg", "png"], G: GraphDep, settings: SettingsDep,
     q: Annotated[PrintQuery, Query()],
