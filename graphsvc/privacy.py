@@ -17,8 +17,9 @@ PERSONAL_FIELDS = ("name", "age_band", "background", "consent_purpose", "provena
 
 # The document (``GraphStore.documents``) holding the store's key for people's ids.
 PERSON_KEY_DOCUMENT = "secret:person-ids"
-# The key when no store's key is given (a sheet read on its own): ids still contain no name,
-# but anyone with this code can test a guessed name against them. Imports pass the store's.
+# The key when no store's key is given (a sheet read on its own, or an import that does not
+# pass ``GraphStore.person_key()`` to ``read_workshop``): ids still contain no name, but anyone
+# with this code can test a guessed name against them.
 UNKEYED = b"graphsvc: person id without a store key"
 
 
