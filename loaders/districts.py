@@ -207,6 +207,10 @@ def _read_csv(path: Path, name: str, kommune: str | None, errors: list[RowError]
 
 def _read_geojson(path: Path, name: str, kommune: str | None,
                   errors: list[RowError]) -> list[tuple[str, str, dict]]:
+    import warnings
+
+    import numpy as np
+    import shapely
     from shapely.errors import ShapelyError
     from shapely.geometry import shape
     from shapely.validation import explain_validity
@@ -262,20 +266,29 @@ def _read_geojson(path: Path, name: str, kommune: str | None,
                                    {"value": clip(knr, 40)}))
             continue
         try:
-            geom = shape(geometry)
-            minx, miny, maxx, maxy = geom.bounds
+            with warnings.catch_warnings():  # GEOS' arithmetic warns on NaN and degenerate rings
+                warnings.simplefilter("ignore", RuntimeWarning)
+                geom = shape(geometry)
+                minx, miny, maxx, maxy = geom.bounds
+                coords = shapely.get_coordinates(geom)
+                odd = coords[~np.isfinite(coords).all(axis=1)]
         except (ValueError, TypeError, AttributeError, IndexError, KeyError,
                 OverflowError, ShapelyError) as exc:
             errors.append(RowError(name, number, "geometry", "row.districts.invalid_polygon",
                                    {"problem": clip(str(exc) or type(exc).__name__, 100)}))
             continue
-        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        # NaN (JSON allows it) is in no range, and bounds leave it out: check every coordinate.
+        if len(odd) or not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            lon, lat = (float(odd[0][0]), float(odd[0][1])) if len(odd) else (minx, miny)
             errors.append(RowError(name, number, "geometry", "row.districts.coordinates",
-                                   {"lon": minx, "lat": miny}))
+                                   {"lon": lon, "lat": lat}))
             continue
-        if not geom.is_valid:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            problem = None if geom.is_valid else explain_validity(geom)
+        if problem is not None:
             errors.append(RowError(name, number, "geometry", "row.districts.invalid_polygon",
-                                   {"problem": clip(explain_validity(geom), 100)}))
+                                   {"problem": clip(problem, 100)}))
             continue
         out.append((knr, "polygon", {"name": district, "file": name, "feature": number,
                                      "geometry": geometry}))

@@ -135,6 +135,10 @@ def corpus() -> list[Input]:
               b'[{"organisasjonsnummer": ' + b"9" * 20_000 + b"}]", "brreg"),
         Input("frivillighet", "big-number-page.json",
               b'{"_embedded": {"x": [{"organisasjonsnummer": ' + b"9" * 20_000 + b"}]}}"),
+        Input("district_geojson", "nan.geojson",
+              b'{"type": "Feature", "properties": {"navn": "X"}, "geometry": {"type": "Polygon", '
+              b'"coordinates": [[[10, 60], [NaN, 60.1], [10.2, 60.2], [1e308, 60], [10, 60]]]}}',
+              kommune="0399"),
         # A 140 000-character CSV cell (the csv module's default limit is 131 072) loads or is a
         # row error; one past the limit is an error naming file, line and column.
         Input("register_csv", "long-cell.csv",
