@@ -250,6 +250,8 @@ TEXTS: dict[str, dict[str, str]] = {
                              "igjen om litt (grensen settes med {setting})",
         "error.host_not_allowed": "vertsnavnet '{host}' er ikke tillatt (tillatte: {allowed}; "
                                   "flere settes med {setting})",
+        "error.origin_not_allowed": "en side på {origin} kan ikke skrive hit (tillatte "
+                                    "vertsnavn settes med {setting})",
         "error.dotenv_opens_server": "{path} setter {setting}: den innstillingen leses bare fra "
                                      "miljøet eller --allow-remote-without-keys, ikke fra en "
                                      ".env-fil; fjern linjen",
@@ -308,6 +310,8 @@ TEXTS: dict[str, dict[str, str]] = {
                              "again shortly (the limit is set by {setting})",
         "error.host_not_allowed": "the host name '{host}' is not allowed (allowed: {allowed}; "
                                   "add more with {setting})",
+        "error.origin_not_allowed": "a page on {origin} may not write here (allowed host "
+                                    "names are set by {setting})",
         "error.dotenv_opens_server": "{path} sets {setting}: that setting is read from the "
                                      "environment or --allow-remote-without-keys only, never "
                                      "from a .env file; remove the line",

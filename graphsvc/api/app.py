@@ -6,6 +6,7 @@ import logging
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import fastapi_offline
 from fastapi import Depends, FastAPI, Request
@@ -43,6 +44,7 @@ and one status per kind of error:
   **422 `unknown_reference`**: a write that refers to an id nobody has.
 - **400 `host_not_allowed`**: the `Host` header names no host this server answers
   (`GRAPHSVC_ALLOWED_HOSTS`); a page elsewhere cannot reach the API by DNS rebinding.
+- **403 `origin_not_allowed`**: a write sent by a browser from a page of another site.
 - **405 `method_not_allowed`**: the path exists but not for this method (`Allow` lists those
   it takes).
 - **413 `payload_too_large`**: a body over `GRAPHSVC_MAX_BODY_MB`, an upload over
@@ -165,6 +167,7 @@ def _error_response(description: str) -> dict:
 # Every route may answer these, in the one error shape (DESCRIPTION says when).
 ERROR_RESPONSES: dict[int | str, dict] = {
     400: _error_response("`host_not_allowed`: the Host header names no allowed host"),
+    403: _error_response("`origin_not_allowed`: a write from a page of another site"),
     404: _error_response("`not_found`: an id, view or path that names nothing"),
     413: _error_response("`payload_too_large`: a body or upload over its limit"),
     422: _error_response("`invalid_input`, `unknown_reference`, `import_failed`: the request "
@@ -275,35 +278,58 @@ class HostCheck:
     """Answer only requests whose ``Host`` is one of ``Settings.trusted_hosts()`` (or the very
     address the connection reached, which the server reports from its socket: an IP address,
     which DNS rebinding cannot borrow). Anything else is 400 before any route runs, so a page
-    on ``attacker.example`` resolving to 127.0.0.1 cannot read or erase anything."""
+    on ``attacker.example`` resolving to 127.0.0.1 cannot read or erase anything.
+
+    A write (any method but GET, HEAD, OPTIONS) that a browser sends from a page of another
+    origin (its ``Origin`` names a host not answered here, or ``null``) is 403: a form on any
+    web page a planner visits could otherwise post a file to ``/imports`` (a multipart form
+    needs no CORS preflight). Clients that are not browsers send no ``Origin``."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
         self.allowed = settings.trusted_hosts()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        host = request_host(scope)
+    def _answered(self, host: str, scope: Scope) -> bool:
         server = scope.get("server")
         own = str(server[0]).strip("[]").lower() if server else None
-        if host and (host == own or host_allowed(host, self.allowed)):
+        return bool(host) and (host == own or host_allowed(host, self.allowed))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", ()))
         lang = accept_language(headers.get(b"accept-language", b"").decode("latin-1")) \
             or self.settings.lang
-        shown = host if len(host) <= 60 else host[:57] + "..."
-        text = Text("error.host_not_allowed", host=shown, allowed=", ".join(self.allowed),
-                    setting="GRAPHSVC_ALLOWED_HOSTS")
-        body = json.dumps(error_body("host_not_allowed", text.in_(lang), {"host": shown}),
-                          ensure_ascii=False).encode("utf-8")
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
+        host = request_host(scope)
+        if not self._answered(host, scope):
+            shown = host if len(host) <= 60 else host[:57] + "..."
+            text = Text("error.host_not_allowed", host=shown, allowed=", ".join(self.allowed),
+                        setting="GRAPHSVC_ALLOWED_HOSTS")
+            await _refuse(scope, send, 400, error_body("host_not_allowed", text.in_(lang),
+                                                       {"host": shown}))
             return
-        await send({"type": "http.response.start", "status": 400,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        origin = headers.get(b"origin")
+        if origin is not None and scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS"):
+            origin_host = request_host({"headers": [(b"host", urlsplit(
+                origin.decode("latin-1")).netloc.encode("latin-1"))]})
+            if not self._answered(origin_host, scope):
+                shown = origin.decode("latin-1")[:60]
+                text = Text("error.origin_not_allowed", origin=shown,
+                            setting="GRAPHSVC_ALLOWED_HOSTS")
+                await _refuse(scope, send, 403, error_body("origin_not_allowed", text.in_(lang),
+                                                           {"origin": shown}))
+                return
+        await self.app(scope, receive, send)
+
+
+async def _refuse(scope: Scope, send: Send, status: int, error: dict) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    body = json.dumps(error, ensure_ascii=False).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -64,6 +64,21 @@ def test_a_request_naming_another_host_is_refused_and_erases_nothing(api):
     assert api.get("/health", headers={"Host": "127.0.0.1"}).status_code == 200
 
 
+def test_a_page_of_another_site_cannot_post_a_file_here(api, store):
+    """A form on any web page can post multipart to 127.0.0.1 without a CORS preflight."""
+    sheet = {"file": ("a.csv", SHEET, "text/csv")}
+    refused = api.post("/imports", files=sheet, headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    assert error_code(refused) == "origin_not_allowed"
+    assert api.post("/imports", files=sheet, headers={"Origin": "null"}).status_code == 403
+    assert store.revision() == 1
+    # The API's own pages (Swagger UI's "Try it out") and clients without Origin still write.
+    assert api.get("/health", headers={"Origin": "https://evil.example"}).status_code == 200
+    assert api.post("/imports", files=sheet,
+                    headers={"Origin": "http://localhost:8000"}).status_code == 200
+    assert api.post("/imports", files=sheet).status_code == 200
+
+
 def test_allowed_hosts_setting_adds_names_and_subdomains(store, monkeypatch):
     monkeypatch.setenv("GRAPHSVC_ALLOWED_HOSTS", "kart.fjordvik.kommune.no, *.intern.no")
     with TestClient(create_app(Settings(store=store.url), store=store)) as client:
