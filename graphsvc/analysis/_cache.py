@@ -43,20 +43,6 @@ def trust_graph(G: nx.MultiDiGraph) -> nx.Graph:
     return cached(G, "trust_graph", build)
 
 
-def indexed(G: nx.MultiDiGraph) -> tuple[list[Any], dict[Any, int], list[list[int]]]:
-    """Nodes as integers for the pure-Python loops of the broker measures:
-    ``(nodes, index, adjacency)`` of the trust graph."""
-
-    def build():
-        H = trust_graph(G)
-        nodes = list(H)
-        index = {n: i for i, n in enumerate(nodes)}
-        adj = [[index[m] for m in H[n]] for n in nodes]
-        return nodes, index, adj
-
-    return cached(G, "indexed", build)
-
-
 def offer_index(G: nx.MultiDiGraph) -> dict[str, list[tuple[Any, dict[str, Any]]]]:
     """Category → ``[(holder, offer), ...]``: so a query reads only the offers that can fit."""
 

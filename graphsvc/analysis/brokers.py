@@ -2,28 +2,46 @@
 already tied to each other.
 
 Cross-group betweenness is Brandes' betweenness counting only shortest paths whose ends lie in
-different groups, estimated from a random sample of sources on large graphs (Brandes & Pich
-2007). Burt's constraint and effective size use a sparse formulation over shared neighbours
-(networkx's ``effective_size`` does not scale). See docs/analysis/brokers.md.
+different groups, run on igraph's C core (``graphsvc.analysis.engine``); on large graphs it is
+estimated from a uniform sample of sources (Brandes & Pich 2007) and the answer states the
+error bound of that sample. Burt's constraint runs on igraph; effective size uses a sparse
+formulation over shared neighbours (networkx's ``effective_size`` does not scale). See
+docs/analysis/brokers.md.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Hashable, Mapping
 from typing import Any
 
 import networkx as nx
 
-from graphsvc.analysis._cache import cached, indexed, trust_graph
+from graphsvc.analysis import engine
+from graphsvc.analysis._cache import cached, trust_graph
 from graphsvc.analysis.rules import Rules, load_rules
 from graphsvc.errors import ValidationError
 from graphsvc.i18n import kind_name, register, term
 from graphsvc.privacy import display_name
 
-EXACT_UP_TO = 1500  # nodes; above this, sample sources
-SAMPLE_SOURCES = 200
+EXACT_UP_TO = 3000  # nodes; exact betweenness takes about 1 s there (benchmarks/bench_analysis.py)
+# Above it, sampled sources: as many as fit about 1 s (500 at 10k actors, error bound
+# engine.sample_bound 0.11), never fewer than 100.
+SAMPLE_SOURCES = 500
+SAMPLE_WORK = 15_000_000  # sources × ties
+
+
+def default_sources(n: int, ties: int) -> int | None:
+    """Sources ``brokers`` samples by default: ``None`` (all, exact) up to ``EXACT_UP_TO``
+    nodes, else as many as ``SAMPLE_WORK`` allows, between 100 and ``SAMPLE_SOURCES``.
+
+    >>> [default_sources(n, 3 * n) for n in (1000, 10_000, 100_000)]
+    [None, 500, 100]
+    """
+    if n <= EXACT_UP_TO:
+        return None
+    return max(100, min(SAMPLE_SOURCES, SAMPLE_WORK // max(ties, 1)))
+
 
 MESSAGES = register(__name__, {
     "nb": {
@@ -58,14 +76,17 @@ def cross_group_betweenness(
     G: nx.MultiDiGraph, groups: Mapping[Hashable, Hashable] | None = None, *,
     k: int | None = None, seed: int = 0,
 ) -> dict[Any, float]:
-    """Betweenness over shortest paths (in hops) whose two ends are in different groups.
+    """Betweenness over shortest paths (in hops) whose two ends are in different groups, on
+    igraph (``engine.betweenness``: subset betweenness with each group's nodes as sources and
+    the other groups' as targets).
 
     Parameters
     ----------
     G : the snapshot graph (its ties taken as undirected).
     groups : node → group; paths between nodes of the same group (or with no group) are not
         counted. ``None`` counts every pair: plain betweenness.
-    k : number of sampled sources (``None``: all, exact). The sampled sum is scaled by n/k.
+    k : number of sampled sources (``None``: all, exact). The sampled sum is scaled by n/k;
+        ``engine.sample_bound`` gives its error bound.
     seed : seed of the sample.
 
     Returns
@@ -82,55 +103,9 @@ def cross_group_betweenness(
     >>> max(ours, key=ours.get)
     'Medici'
     """
-    nodes, _index, adj = indexed(G)
-    n = len(nodes)
-    if groups is None:
-        group = list(range(n))  # every node its own group: all pairs count
-    else:
-        group = [groups.get(x) for x in nodes]
-    sources = list(range(n))
-    if k is not None and k < n:
-        if k < 1:
-            raise ValidationError("error.at_least_1", k=k, fill={"name": "k"})
-        sources = random.Random(seed).sample(sources, k)
-    bc = [0.0] * n
-    for s in sources:
-        _accumulate(adj, s, group, bc)
-    scale = (n / len(sources) if sources else 1.0) / 2.0  # each pair is seen from both ends
-    norm = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
-    return {nodes[i]: bc[i] * scale * norm for i in range(n)}
-
-
-def _accumulate(adj: list[list[int]], s: int, group: list, bc: list[float]) -> None:
-    """One source of Brandes' algorithm, counting only targets in another group than ``s``."""
-    n = len(adj)
-    dist = [-1] * n
-    sigma = [0] * n
-    dist[s], sigma[s] = 0, 1
-    order = [s]
-    i = 0
-    while i < len(order):
-        v = order[i]
-        i += 1
-        dv, sv = dist[v] + 1, sigma[v]
-        for w in adj[v]:
-            if dist[w] < 0:
-                dist[w] = dv
-                order.append(w)
-            if dist[w] == dv:
-                sigma[w] += sv
-    delta = [0.0] * n
-    gs = group[s]
-    for w in reversed(order):
-        gw = group[w]
-        counted = 1.0 if (gw is not None and gs is not None and gw != gs) else 0.0
-        coeff = (counted + delta[w]) / sigma[w]
-        dw = dist[w] - 1
-        for v in adj[w]:
-            if dist[v] == dw:
-                delta[v] += sigma[v] * coeff
-        if w != s:
-            bc[w] += delta[w]
+    if k is not None and k < 1:
+        raise ValidationError("error.at_least_1", k=k, fill={"name": "k"})
+    return engine.betweenness(G, groups, k=k, seed=seed)[0]
 
 
 def structural_holes(G: nx.MultiDiGraph) -> tuple[dict[Any, float], dict[Any, float]]:
@@ -156,30 +131,24 @@ def structural_holes(G: nx.MultiDiGraph) -> tuple[dict[Any, float], dict[Any, fl
 
     def build():
         H = trust_graph(G)
-        w = {n: {m: d["strength"] for m, d in H[n].items()} for n in H}
-        total = {n: sum(nb.values()) for n, nb in w.items()}
+        constraint = engine.constraint(G)  # igraph's C kernel, networkx's definition
+        w = {n: {m: d["strength"] for m, d in H[n].items() if m != n} for n in H}
         top = {n: max(nb.values(), default=0.0) for n, nb in w.items()}
-        constraint: dict[Any, float] = {}
         effective: dict[Any, float] = {}
         for i, nb in w.items():
             if not nb:
-                constraint[i] = float("nan")
                 effective[i] = float("nan")
                 continue
-            ti = total[i]
-            c = e = 0.0
-            for j, wij in nb.items():
+            ti = sum(nb.values())
+            e = 0.0
+            for j in nb:
                 nj = w[j]
                 small, large = (nb, nj) if len(nb) <= len(nj) else (nj, nb)
-                indirect = redundancy = 0.0
+                redundancy = 0.0
                 for q in small:
                     if q in large and q != i and q != j:
-                        piq = nb[q] / ti
-                        indirect += piq * nj[q] / total[q]
-                        redundancy += piq * nj[q] / top[j]
-                c += (wij / ti + indirect) ** 2
-                e += 1.0 - redundancy
-            constraint[i] = c
+                        redundancy += nb[q] * nj[q]
+                e += 1.0 - redundancy / (ti * top[j])
             effective[i] = e
         return constraint, effective
 
@@ -216,13 +185,17 @@ def brokers(
     by : what a group is: ``"community"`` (Louvain), a node attribute (``"district"``,
         ``"age_band"``, ``"kind"``) or ``"none"`` (plain betweenness).
     top : how many to return.
-    k : sampled sources; default exact up to 1 500 nodes, else 200 sampled sources.
+    k : sampled sources; default ``default_sources``: exact up to 3 000 nodes, else 100 to
+        500 sampled sources.
     seed : seed of the sample and of Louvain.
     kinds : only rank actors of these kinds.
 
     Returns
     -------
-    ``{"by", "exact", "sources", "count", "results": [...]}``; each result has ``actor``,
+    ``{"by", "exact", "sources", "approximation", "count", "results": [...]}``;
+    ``approximation`` is ``None`` when exact, else ``{"epsilon", "delta", "samples", "method"}``:
+    with probability ``1 - delta`` every betweenness is within ``epsilon`` of the exact value.
+    Each result has ``actor``,
     ``betweenness``, ``constraint``, ``effective_size``, ``degree``, ``groups_reached``,
     ``explanation``.
 
@@ -242,11 +215,13 @@ def brokers(
     n = G.number_of_nodes()
     if top < 1:
         raise ValidationError("error.at_least_1", top=top, fill={"name": "top"})
-    if k is None and n > EXACT_UP_TO:
-        k = SAMPLE_SOURCES
+    if k is None:
+        k = default_sources(n, trust_graph(G).number_of_edges())
     groups = _groups(G, by, resolution)
+    if k is not None and k < 1:
+        raise ValidationError("error.at_least_1", k=k, fill={"name": "k"})
     key = f"cgb:{by}:{resolution}:{k}:{seed}"
-    bc = cached(G, key, lambda: cross_group_betweenness(G, groups, k=k, seed=seed))
+    bc, approximation = cached(G, key, lambda: engine.betweenness(G, groups, k=k, seed=seed))
     constraint, effective = structural_holes(G)
     H = trust_graph(G)
     msg = MESSAGES.bind(lang)
@@ -288,7 +263,8 @@ def brokers(
             "explanation": lines,
         })
     return {"by": by, "exact": k is None or k >= n, "sources": n if k is None else min(k, n),
-            "nodes": n, "count": len(results), "results": results}
+            "approximation": approximation, "nodes": n, "count": len(results),
+            "results": results}
 
 
 def _group_labels(G: nx.MultiDiGraph, by: str, resolution: float, lang: str):

@@ -1,4 +1,5 @@
-"""Communities (Louvain) and silos: groups that mostly talk among themselves.
+"""Communities (Louvain, on igraph's C core) and silos: groups that mostly talk among
+themselves.
 
 A *silo* is a community with few bridging or linking ties out of it — practitioners' "each on
 their own tussock" (DESIGN 1). See docs/analysis/communities.md.
@@ -11,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from graphsvc.analysis import engine
 from graphsvc.analysis._cache import cached, trust_graph
 from graphsvc.analysis.classify import pair_class
 from graphsvc.analysis.rules import Rules, load_rules
@@ -49,7 +51,8 @@ MESSAGES = register(__name__, {
 
 
 def partition(G: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 0) -> dict[Any, int]:
-    """Node → community number (0 = largest), by Louvain on tie strengths; memoised.
+    """Node → community number (0 = largest), by Louvain on tie strengths (``engine.louvain``:
+    igraph's multilevel refined by Leiden, deterministic for one seed); memoised.
 
     >>> G = nx.MultiDiGraph()
     >>> for a, b in [(1, 2), (2, 3), (1, 3), (4, 5), (5, 6), (4, 6), (3, 4)]:
@@ -63,9 +66,7 @@ def partition(G: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 0) -> 
                               fill={"name": "resolution"})
 
     def build() -> dict[Any, int]:
-        H = trust_graph(G)
-        found = nx.community.louvain_communities(H, weight="strength", resolution=resolution,
-                                                 seed=seed)
+        found = engine.louvain(G, resolution=resolution, seed=seed)  # igraph's C core
         found.sort(key=lambda c: (-len(c), min(map(str, c))))
         return {n: i for i, c in enumerate(found) for n in c}
 
