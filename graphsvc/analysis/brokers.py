@@ -4,8 +4,8 @@ already tied to each other.
 Cross-group betweenness is Brandes' betweenness counting only shortest paths whose ends lie in
 different groups, run on igraph's C core (``graphsvc.analysis.engine``); on large graphs it is
 estimated from a uniform sample of sources (Brandes & Pich 2007) and the answer states the
-error bound of that sample. Burt's constraint runs on igraph; effective size uses a sparse
-formulation over shared neighbours (networkx's ``effective_size`` does not scale). See
+error bound of that sample. Burt's constraint runs on igraph; effective size is summed over
+igraph's triangles (networkx's ``effective_size`` does not scale). See
 docs/analysis/brokers.md.
 """
 
@@ -112,7 +112,8 @@ def structural_holes(G: nx.MultiDiGraph) -> tuple[dict[Any, float], dict[Any, fl
     """Burt's constraint and effective size of every node, weighted by tie strength.
 
     Same definitions as networkx's ``constraint`` and ``effective_size`` with
-    ``weight="strength"``, computed over shared neighbours only (sparse), and memoised.
+    ``weight="strength"``, on igraph (``engine.constraint``, ``engine.effective_size``);
+    memoised.
 
     Examples
     --------
@@ -130,27 +131,8 @@ def structural_holes(G: nx.MultiDiGraph) -> tuple[dict[Any, float], dict[Any, fl
     """
 
     def build():
-        H = trust_graph(G)
-        constraint = engine.constraint(G)  # igraph's C kernel, networkx's definition
-        w = {n: {m: d["strength"] for m, d in H[n].items() if m != n} for n in H}
-        top = {n: max(nb.values(), default=0.0) for n, nb in w.items()}
-        effective: dict[Any, float] = {}
-        for i, nb in w.items():
-            if not nb:
-                effective[i] = float("nan")
-                continue
-            ti = sum(nb.values())
-            e = 0.0
-            for j in nb:
-                nj = w[j]
-                small, large = (nb, nj) if len(nb) <= len(nj) else (nj, nb)
-                redundancy = 0.0
-                for q in small:
-                    if q in large and q != i and q != j:
-                        redundancy += nb[q] * nj[q]
-                e += 1.0 - redundancy / (ti * top[j])
-            effective[i] = e
-        return constraint, effective
+        # igraph's constraint (C); effective size over igraph's triangles (C and numpy)
+        return engine.constraint(G), engine.effective_size(G)
 
     return cached(G, "structural_holes", build)
 
