@@ -1,9 +1,9 @@
 """Analysis benchmarks: answers from the in-memory snapshot against the naive way, in one run.
 
     python benchmarks/bench_analysis.py [--sizes 1000,10000,100000] [--skip-naive]
+        [--latency-up-to 10000]
 
-(``-P``: do not put ``benchmarks/`` first on the import path, where ``loaders.py`` would hide
-the ``loaders`` package.)
+(Runs with or without ``-P``: this folder is put last on the import path, for ``_common``.)
 
 For each size of the generated Fjordvik community (``loaders.demo.generate_community``) the
 graph is built exactly as the store's snapshot builds it (``build_graph``) and measured:
@@ -14,7 +14,12 @@ graph is built exactly as the store's snapshot builds it (``build_graph``) and m
   inside the timing) and warm;
 - brokers' naive way: networkx's exact betweenness (extrapolated from a timed sample of
   sources where a full run takes minutes), ``constraint`` and ``effective_size``;
-- at 1 000 actors, the error of sampled cross-group betweenness against the exact values.
+- at 1 000 actors, the error of sampled cross-group betweenness against the exact values;
+- the compiled kernels side by side in the same run (``kernels``): networkx (exact, and its own
+  sampled estimator ``k=`` with as many sources as ours) against igraph called directly against
+  ours (``graphsvc.analysis.engine``, igraph under the networkx-style API) for betweenness,
+  cross-group betweenness, Louvain, constraint and components, as seconds and ratios, with the
+  share of the exact top 10 brokers each sampled estimate finds.
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ import sys
 import time
 from pathlib import Path
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 
-from _common import percentiles, timed, write_report
-from graphsvc.analysis import (
+sys.path.append(str(Path(__file__).parent))  # last: nothing here may hide a package
+from _common import percentiles, timed, write_report  # noqa: E402
+from graphsvc.analysis import (  # noqa: E402
     brokers,
     build_team,
     communities,
@@ -42,12 +49,19 @@ from graphsvc.analysis import (
     path_between,
     structural_holes,
 )
-from graphsvc.analysis._cache import trust_graph
-from graphsvc.store.base import RECORD_TYPES, build_graph, record_data
-from graphsvc.taxonomy import load_taxonomy
-from loaders.demo import generate_community
+from graphsvc.analysis import engine  # noqa: E402
+from graphsvc.analysis._cache import trust_graph  # noqa: E402
+from graphsvc.analysis.brokers import default_sources  # noqa: E402
+from graphsvc.store.base import RECORD_TYPES, build_graph, record_data  # noqa: E402
+from graphsvc.taxonomy import load_taxonomy  # noqa: E402
+from loaders.demo import generate_community  # noqa: E402
 
 TARGETS = {"match_p95_ms": 20, "path_p95_ms": 100, "gaps_s": 2, "brokers_s": 10}
+# Issue 11's targets for the compiled kernels (seconds, cold: everything derived built inside).
+KERNEL_TARGETS = {10_000: {"brokers_s": 1.0, "brokers_top10_found": 9, "communities_s": 0.5,
+                           "constraint_vs_igraph": 2.0},
+                  100_000: {"brokers_s": 10.0, "communities_s": 5.0}}
+EXACT_REFERENCE_UP_TO = 20_000  # exact (igraph) reference betweenness: 12 s at 10k
 
 
 def _cold(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -89,7 +103,162 @@ def sampling_error(G: nx.MultiDiGraph, ks=(100, 200, 300), seeds=(0, 1, 2)) -> d
     return out
 
 
-def bench_size(n: int, queries: int, naive: bool) -> dict:
+def _top(values: dict, among: list, n: int = 10) -> set:
+    return set(sorted(among, key=lambda x: (-values[x], str(x)))[:n])
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def kernels(G: nx.MultiDiGraph, naive: bool) -> dict:
+    """The heavy kernels three ways in one run: networkx, igraph called directly, ours."""
+    _cold(G)
+    H, trust_s = timed(lambda: nx.Graph(trust_graph(G)))
+    e, convert_s = timed(lambda: engine.engine(G))
+    g = e.graph
+    n, m = g.vcount(), g.ecount()
+    actors = [x for x, d in G.nodes(data=True) if d.get("node_type", "actor") == "actor"]
+    k = default_sources(n, m)
+    out: dict = {"nodes": n, "ties": m, "trust_graph_s": round(trust_s, 3),
+                 "igraph_conversion_s": round(convert_s, 3), "sampled_sources": k}
+
+    # Betweenness (plain), exact: igraph directly vs networkx (timed on a sample of sources and
+    # scaled: exact time is linear in sources). Exact reference values: igraph's (equal to
+    # networkx's to 1e-9, tests/unit/test_engine.py).
+    bt: dict = {}
+    few = sorted(random.Random(1).sample(range(n), min(100, n)))
+    _o, ig_few_s = timed(lambda: g.betweenness(directed=False, sources=few))
+    exact = None
+    if n <= EXACT_REFERENCE_UP_TO:
+        exact, ig_exact_s = timed(lambda: engine.betweenness(G)[0])
+        bt["igraph_exact_s"] = round(ig_exact_s, 3)
+    else:
+        bt["igraph_exact_s_scaled"] = round(ig_few_s * n / len(few), 1)
+    if naive:
+        src = [e.nodes[i] for i in few]
+        _o, nx_few_s = timed(lambda: nx.betweenness_centrality_subset(H, src, list(H)))
+        bt["networkx_exact_s_scaled"] = round(nx_few_s * n / len(few), 1)
+        bt["networkx_exact_note"] = (f"timed on {len(few)} sources and scaled to {n}")
+    if k is not None:
+        approx, ours_s = timed(lambda: engine.betweenness(G, k=k, seed=0))
+        bt["ours_sampled_s"] = round(ours_s, 3)
+        bt["ours_approximation"] = approx[1]
+        if naive:
+            nxk, nxk_s = timed(lambda: nx.betweenness_centrality(H, k=k, seed=0))
+            bt["networkx_sampled_s"] = round(nxk_s, 3)
+            bt["networkx_sampled_vs_ours"] = _ratio(nxk_s, ours_s)
+        if exact is not None:
+            truth = _top(exact, actors)
+            bt["ours_sampled_top10_found"] = len(truth & _top(approx[0], actors))
+            bt["ours_sampled_max_abs_error"] = round(
+                max(abs(approx[0][x] - exact[x]) for x in exact), 5)
+            if naive:
+                bt["networkx_sampled_top10_found"] = len(truth & _top(nxk, actors))
+    exact_s = bt.get("igraph_exact_s", bt.get("igraph_exact_s_scaled"))
+    bt["networkx_exact_vs_igraph_exact"] = _ratio(bt.get("networkx_exact_s_scaled"), exact_s)
+    out["betweenness"] = bt
+
+    # Cross-group betweenness (groups: Louvain communities), what /brokers ranks by.
+    groups = partition(G)
+    cg: dict = {"groups": len(set(groups.values()))}
+    if n <= EXACT_REFERENCE_UP_TO:
+        cg_exact, cg_exact_s = timed(lambda: cross_group_betweenness(G, groups))
+        cg["ours_exact_s"] = round(cg_exact_s, 3)
+    if k is not None:
+        seeds = []
+        for seed in (0, 1, 2):
+            est, s = timed(lambda seed=seed: cross_group_betweenness(G, groups, k=k, seed=seed))
+            row = {"seed": seed, "seconds": round(s, 3)}
+            if n <= EXACT_REFERENCE_UP_TO:
+                row["top10_found"] = len(_top(cg_exact, actors) & _top(est, actors))
+                row["max_abs_error"] = round(max(abs(est[x] - cg_exact[x]) for x in est), 5)
+            seeds.append(row)
+        cg["ours_sampled"] = seeds
+        cg["bound"] = {"epsilon": round(engine.sample_bound(n, k), 4), "delta": engine.DELTA}
+    out["cross_group_betweenness"] = cg
+
+    # Louvain: networkx vs igraph's multilevel directly vs ours (multilevel + Leiden, restarts).
+    lv: dict = {}
+    q = lambda parts: nx.community.modularity(H, parts, weight="strength")  # noqa: E731
+    raw, ig_lv_s = timed(lambda: g.community_multilevel(weights="strength"))
+    lv["igraph_multilevel_s"] = round(ig_lv_s, 3)
+    lv["igraph_multilevel_modularity"] = round(raw.modularity, 4)
+    ours, ours_lv_s = timed(lambda: engine.louvain(G, seed=0))
+    lv["ours_s"] = round(ours_lv_s, 3)
+    lv["ours_modularity"] = round(q(ours), 4)
+    lv["ours_restarts"] = engine.restarts(n)
+    if naive:
+        theirs, nx_lv_s = timed(lambda: nx.community.louvain_communities(
+            H, weight="strength", seed=0))
+        lv["networkx_s"] = round(nx_lv_s, 3)
+        lv["networkx_modularity"] = round(q(theirs), 4)
+        lv["networkx_vs_ours"] = _ratio(nx_lv_s, ours_lv_s)
+    lv["ours_vs_igraph"] = _ratio(ours_lv_s, ig_lv_s)
+    out["louvain"] = lv
+
+    # Constraint (and effective size, which igraph has not): networkx on a node sample.
+    cs: dict = {}
+    _o, ig_c_s = timed(lambda: g.constraint(weights="strength"))
+    _o, ours_c_s = timed(lambda: engine.constraint(G))
+    _cold(G)
+    trust_graph(G)
+    engine.engine(G)
+    _o, holes_s = timed(lambda: structural_holes(G))
+    cs.update(igraph_constraint_s=round(ig_c_s, 4), ours_constraint_s=round(ours_c_s, 4),
+              ours_constraint_vs_igraph=_ratio(ours_c_s, ig_c_s),
+              ours_constraint_and_effective_size_s=round(holes_s, 3))
+    if naive:
+        some = random.Random(2).sample(sorted(H, key=str), min(100, n))
+        _o, nx_c_s = timed(lambda: nx.constraint(H, nodes=some, weight="strength"))
+        _o, nx_e_s = timed(lambda: nx.effective_size(H, nodes=some, weight="strength"))
+        cs["networkx_constraint_s_scaled"] = round(nx_c_s * n / len(some), 1)
+        cs["networkx_effective_size_s_scaled"] = round(nx_e_s * n / len(some), 1)
+        cs["networkx_note"] = (f"timed on {len(some)} random nodes and scaled to {n}: a lower "
+                               "bound, the hubs cost far more")
+        cs["networkx_constraint_vs_ours"] = _ratio(cs["networkx_constraint_s_scaled"],
+                                                   ours_c_s)
+    out["constraint"] = cs
+
+    cc: dict = {}
+    _o, cc_s = timed(lambda: engine.components(G))
+    cc["ours_s"] = round(cc_s, 4)
+    if naive:
+        _o, nx_cc_s = timed(lambda: list(nx.connected_components(H)))
+        cc["networkx_s"] = round(nx_cc_s, 4)
+        cc["networkx_vs_ours"] = _ratio(nx_cc_s, cc_s)
+    out["components"] = cc
+
+    # What a user waits for: the answers cold (everything derived built inside the timing).
+    _cold(G)
+    answer, brokers_s = timed(lambda: brokers(G))
+    _cold(G)
+    _o, communities_s = timed(lambda: communities(G))
+    out["answers_cold"] = {"brokers_s": round(brokers_s, 3),
+                           "brokers_approximation": answer["approximation"],
+                           "communities_s": round(communities_s, 3)}
+    return out
+
+
+def _kernel_targets(n: int, k: dict) -> dict:
+    """Issue 11's kernel targets at this size, met or not (``None``: not measured)."""
+    want = KERNEL_TARGETS.get(n)
+    if not want:
+        return {}
+    cold = k["answers_cold"]
+    met = {"kernel_brokers_s": cold["brokers_s"] <= want["brokers_s"],
+           "kernel_communities_s": cold["communities_s"] <= want["communities_s"]}
+    if "brokers_top10_found" in want:
+        rows = k["cross_group_betweenness"].get("ours_sampled", [])
+        found = [r["top10_found"] for r in rows if "top10_found" in r]
+        met["kernel_brokers_top10_found"] = (min(found) >= want["brokers_top10_found"]
+                                             if found else None)
+        met["kernel_constraint_vs_igraph"] = (k["constraint"]["ours_constraint_vs_igraph"]
+                                              <= want["constraint_vs_igraph"])
+    return met
+
+
+def bench_size(n: int, queries: int, naive: bool, latencies: bool = True) -> dict:
     result: dict = {"actors": n}
     batch, gen_s = timed(lambda: generate_community(n, seed=1))
     rows = {kind: [record_data(r) for r in getattr(batch, kind)] for kind in RECORD_TYPES}
@@ -115,6 +284,7 @@ def bench_size(n: int, queries: int, naive: bool) -> dict:
     result["gaps"] = {"cold_s": round(gaps_cold, 3), "warm_s": round(gaps_warm, 3)}
     result["brokers"] = {"cold_s": round(brokers_cold, 3), "warm_s": round(brokers_warm, 3),
                          "exact": out["exact"], "sampled_sources": out["sources"],
+                         "approximation": out["approximation"],
                          "groups": "louvain communities"}
     _cold(G)
     _out, louvain_s = timed(lambda: communities(G))
@@ -123,25 +293,10 @@ def bench_size(n: int, queries: int, naive: bool) -> dict:
     _cold(G)
     _out, holes_s = timed(lambda: structural_holes(G))
     result["brokers"]["constraint_effective_size_s"] = round(holes_s, 3)
-    if naive:
-        H = nx.Graph(trust_graph(G))
-        sample = min(50, len(H))
-        _o, bc_s = timed(lambda: nx.betweenness_centrality(H, k=sample, seed=1))
-        result["brokers"]["naive_exact_betweenness_s"] = round(bc_s * len(H) / sample, 1)
-        result["brokers"]["naive_exact_betweenness_note"] = (
-            f"networkx betweenness_centrality, timed on {sample} sources and scaled to all "
-            f"{len(H)} (exact time is linear in sources)")
-        # networkx's weighted effective_size/constraint renormalise over all neighbours for
-        # every neighbour pair (cubic in degree): the municipality's hub does not finish in
-        # minutes. Time them on a random sample of nodes and scale: a lower bound.
-        few = random.Random(2).sample(sorted(H, key=str), min(100, len(H)))
-        _o, es_s = timed(lambda: nx.effective_size(H, nodes=few, weight="strength"))
-        _o, c_s = timed(lambda: nx.constraint(H, nodes=few, weight="strength"))
-        result["brokers"]["naive_networkx_effective_size_s"] = round(es_s * len(H) / len(few), 1)
-        result["brokers"]["naive_networkx_constraint_s"] = round(c_s * len(H) / len(few), 1)
-        result["brokers"]["naive_networkx_holes_note"] = (
-            f"timed on {len(few)} random nodes and scaled to {len(H)}: a lower bound, since "
-            f"the hubs (max degree {max(d for _n, d in H.degree())}) cost far more")
+    result["kernels"] = kernels(G, naive)
+    if not latencies:
+        result["meets_targets"] = _kernel_targets(n, result["kernels"])
+        return result
 
     # Match: one query per district first (each district's frivilligsentral search tree is
     # built once per snapshot and kept); then timed queries.
@@ -168,6 +323,7 @@ def bench_size(n: int, queries: int, naive: bool) -> dict:
         "path_p95_ms": result["path"]["snapshot"]["p95_ms"] < TARGETS["path_p95_ms"],
         "gaps_s": gaps_cold < TARGETS["gaps_s"],
         "brokers_s": brokers_cold < TARGETS["brokers_s"],
+        **_kernel_targets(n, result["kernels"]),
     }
     if n == 1000:
         result["sampling_error_1k"] = sampling_error(G)
@@ -180,14 +336,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="match queries per size")
     parser.add_argument("--skip-naive", action="store_true",
                         help="skip the naive way (networkx exact algorithms, no memoising)")
+    parser.add_argument("--latency-up-to", type=int, default=10_000,
+                        help="measure match/path/team latencies only up to this many actors")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "analysis.json"))
     args = parser.parse_args(argv)
     report = {"benchmark": "graphsvc analysis", "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
               "python": platform.python_version(), "networkx": nx.__version__,
-              "machine": platform.machine(), "targets_at_10k": TARGETS, "sizes": []}
+              "igraph": ig.__version__, "machine": platform.machine(),
+              "targets_at_10k": TARGETS, "kernel_targets": KERNEL_TARGETS, "sizes": []}
     for n in [int(s) for s in args.sizes.split(",") if s]:
         print(f"benchmarking analysis at {n} actors …", file=sys.stderr, flush=True)
-        report["sizes"].append(bench_size(n, args.queries, not args.skip_naive))
+        report["sizes"].append(bench_size(n, args.queries, not args.skip_naive,
+                                          n <= args.latency_up_to))
     write_report(report, args.out)
     return 0
 
