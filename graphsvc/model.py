@@ -228,10 +228,17 @@ class GraphBatch(BaseModel):
     # Ids of derived offers to delete in the same write (an enrichment step's, never part of
     # the API body): the rule that derived them no longer does (loaders/enrich/offers.py).
     _retracted: set[str] = PrivateAttr(default_factory=set)
+    # Documents an enrichment step keeps beside the graph (the duplicates a person has yet to
+    # decide on), written in the same transaction as the batch.
+    _documents: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def retracted(self) -> set[str]:
         return self._retracted
+
+    @property
+    def documents(self) -> dict[str, Any]:
+        return self._documents
 
     def __len__(self) -> int:
         return sum(len(x) for x in (self.actors, self.initiatives, self.resources, self.needs, self.ties))
@@ -240,6 +247,7 @@ class GraphBatch(BaseModel):
         for name in ("actors", "initiatives", "resources", "needs", "ties"):
             getattr(self, name).extend(getattr(other, name))
         self._retracted |= other._retracted
+        self._documents.update(other._documents)
 
 
 class WriteReport(BaseModel):

@@ -134,6 +134,7 @@ def _import(
     loaded_at = datetime.now(UTC).replace(microsecond=0)
     results: list[tuple[str, LoadResult]] = []
     known: dict[str, list[str]] | None = None
+    person_key: bytes | None = None
     for raw in paths:
         path = Path(raw)
         name = (names or {}).get(str(raw)) or path.name
@@ -141,8 +142,12 @@ def _import(
         hook = _hook(progress, name, path)
         if kind_of_file == "workshop" and known is None:
             known = known_names(store)
+            # People's ids are keyed hashes under this store's own key (made on first use: a
+            # document, not part of the graph, so the revision stays).
+            person_key = store.person_key()
         result = _read(kind_of_file, path, name, loaded_at, wanted, kind, category, hook, known,
-                       workshop, sorted(set(include or ())))
+                       workshop, sorted(set(include or ())),
+                       person_key if kind_of_file == "workshop" else None)
         if kind_of_file != "brreg":  # the register's reader counts as it reads
             budget().keep(name, result.rows_read, len(result.batch) + len(result.patches))
         results.append((kind_of_file, result))
@@ -230,9 +235,14 @@ def _write_changes(store: GraphStore, batch: GraphBatch) -> WriteReport:
         report.updated[kind] = len(updated)
         report.unchanged[kind] = len(rows) - len(new) - len(updated)
         setattr(changed, kind, [*new, *updated])
-    # Derived offers no rule gives any more (the "offers" step's report counts them).
+    # Derived offers no rule gives any more (the "offers" step's report counts them), and the
+    # documents a step keeps (pending duplicates) when they changed.
     changed.retracted.update(batch.retracted)
-    if len(changed) or changed.retracted:
+    if batch.documents:
+        stored_docs = store.documents(sorted(batch.documents))
+        changed.documents.update({k: v for k, v in batch.documents.items()
+                                  if stored_docs.get(k) != v})
+    if len(changed) or changed.retracted or changed.documents:
         report.revision = store.write(changed).revision
     else:
         report.revision = store.revision()
@@ -287,7 +297,7 @@ def _hook(progress: ProgressHook | None, name: str, path: Path) -> Callable[[int
 def _read(fmt: str, path: Path, name: str, loaded_at: datetime, kommuner: list[str] | None,
           kind: str | None, category: str | None, hook: Callable[[int], None] | None,
           known: dict[str, list[str]] | None = None, workshop: str | None = None,
-          include: list[str] | None = None) -> LoadResult:
+          include: list[str] | None = None, person_key: bytes | None = None) -> LoadResult:
     if fmt == "brreg":
         from loaders.brreg import read_brreg
 
@@ -311,7 +321,7 @@ def _read(fmt: str, path: Path, name: str, loaded_at: datetime, kommuner: list[s
 
     kommunenummer = kommuner[0] if kommuner and len(kommuner) == 1 else None
     return read_workshop(path, loaded_at=loaded_at, source=name, kommunenummer=kommunenummer,
-                         workshop=workshop, known=known)
+                         workshop=workshop, known=known, person_key=person_key)
 
 
 def known_names(store: GraphStore) -> dict[str, list[str]]:

@@ -101,6 +101,7 @@ class GraphStore(abc.ABC):
         in the batch. ``documents`` (key → JSON value) are stored in the same transaction."""
         self._check_references(batch)
         changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        documents = {**batch.documents, **(documents or {})}
         if documents:
             changes[DOCUMENTS] = [(k, {"id": k, "value": v}) for k, v in documents.items()]
         # A merged duplicate named in an actor's ``aliases`` goes, with its ties and holdings,

@@ -29,9 +29,12 @@ from loaders.merge import RANK, merge_actor
 if TYPE_CHECKING:
     from loaders.enrich import Context
 
-__all__ = ["DECISIONS", "keep_apart", "merge_actors", "step"]
+__all__ = ["DECISIONS", "PENDING", "keep_apart", "merge_actors", "pending_pairs", "step"]
 
 DECISIONS = "merge-decisions"
+# The possible duplicates nobody has decided on yet, kept until ``merge`` or ``keep-apart``
+# settles them (or one of the two is gone), so every later import and coverage list them.
+PENDING = "merge-pending"
 _FORMAT_OF = {"odata": "opendata", "ws": "workshop", "kommune": "kommuner", "brreg": "brreg"}
 _META = {"id", "provenance", "sources", "field_sources", "aliases", "categories"}
 
@@ -117,12 +120,32 @@ def step(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
                              | ({"verdict": "uncertain", "why": "several certain"}
                                 if len(certain) > 1 else {}))
     merged = _fold(store, batch, everyone, {r: k for r, (k, _) in merges.items()}, here)
+    known = {(u["id"], u["candidate"]) for u in pending_pairs(store)}
+    pending = _pending(store, uncertain, set(everyone) - merged - set(alias_of), apart)
+    batch.documents[PENDING] = pending
+    fresh = {(u["id"], u["candidate"]) for u in uncertain} - known
     return {
         "merged": [{"id": r, "into": k, **why} for r, (k, why) in sorted(merges.items())
                    if r in merged],
-        "uncertain": uncertain,
+        "uncertain": pending,
+        "uncertain_new": sum((u["id"], u["candidate"]) in fresh for u in pending),
         "kept_apart": len(apart),
     }
+
+
+def pending_pairs(store: GraphStore) -> list[dict[str, Any]]:
+    """The possible duplicates still to decide (as the merge step listed them)."""
+    return list(store.documents([PENDING]).get(PENDING) or [])
+
+
+def _pending(store: GraphStore, found: list[dict[str, Any]], alive: set[str],
+             apart: set[tuple[str, ...]]) -> list[dict[str, Any]]:
+    """Still to decide: what this import found, and what earlier imports found that no
+    decision has settled and whose two actors are both still there."""
+    pairs = {(u["id"], u["candidate"]): u for u in pending_pairs(store)}
+    pairs.update({(u["id"], u["candidate"]): u for u in found})
+    return [u for key, u in sorted(pairs.items())
+            if key[0] in alive and key[1] in alive and tuple(_pair(*key)) not in apart]
 
 
 def _fold(store: GraphStore, batch: GraphBatch, everyone: dict[str, dict[str, Any]],
@@ -215,7 +238,8 @@ def merge_actors(store: GraphStore, keep: str, other: str) -> dict[str, Any]:
     doc = decisions(store)
     doc["merge"] = sorted({(*p,) for p in doc["merge"]} | {(keep, other)})
     doc["keep_apart"] = [p for p in doc["keep_apart"] if p != _pair(keep, other)]
-    report = store.write(batch, documents={DECISIONS: _lists(doc)})
+    pending = [u for u in pending_pairs(store) if other not in (u["id"], u["candidate"])]
+    report = store.write(batch, documents={DECISIONS: _lists(doc), PENDING: pending})
     return {"kept": keep, "merged": other, **moved, "revision": report.revision}
 
 
@@ -230,7 +254,8 @@ def keep_apart(store: GraphStore, a: str, b: str) -> dict[str, Any]:
             raise NotFoundError("error.not_found.actor", id=x)
     doc = decisions(store)
     doc["keep_apart"] = sorted({(*p,) for p in doc["keep_apart"]} | {tuple(_pair(a, b))})
-    report = store.write(GraphBatch(), documents={DECISIONS: _lists(doc)})
+    pending = [u for u in pending_pairs(store) if _pair(u["id"], u["candidate"]) != _pair(a, b)]
+    report = store.write(GraphBatch(), documents={DECISIONS: _lists(doc), PENDING: pending})
     return {"kept_apart": _pair(a, b), "revision": report.revision}
 
 

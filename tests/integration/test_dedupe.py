@@ -201,3 +201,24 @@ def test_offers_derived_for_a_folded_list_row_do_not_survive_it(store, tmp_path)
     assert not [r for r in store._all("resources") if ODATA_BARNEHAGE in r["id"]]
     kept = {r["id"] for r in store._all("resources") if r["holder"] == BARNEHAGE}
     assert f"{BARNEHAGE}:offer:space.room" in kept  # from the absorbed service text
+
+
+def test_an_undecided_duplicate_is_listed_again_until_a_person_decides(store, files) -> None:
+    enheter, bygg, _ = files
+    first = import_files(store, [enheter, bygg], kind="institution")
+    pair = [(u["id"], u["candidate"]) for u in first["enrichment"]["merge"]["uncertain"]]
+    assert pair == [(SJUKEHUS, HF)] and first["enrichment"]["merge"]["uncertain_new"] == 1
+    revision = store.revision()
+    again = import_files(store, [enheter, bygg], kind="institution")
+    assert [(u["id"], u["candidate"]) for u in again["enrichment"]["merge"]["uncertain"]] == pair
+    assert again["enrichment"]["merge"]["uncertain_new"] == 0
+    assert store.revision() == revision  # still to decide, and nothing written for it
+    other = files[1].parent / "lekeplasser.csv"
+    other.write_text("navn;kommunenummer;latitude;longitude\nFjellparken;0399;59.40;6.10\n",
+                     "utf-8")
+    unrelated = import_files(store, [other], kind="institution", category="activity")
+    assert [(u["id"], u["candidate"]) for u in unrelated["enrichment"]["merge"]["uncertain"]] \
+        == pair  # an import that brings neither still lists it
+    keep_apart(store, SJUKEHUS, HF)
+    assert import_files(store, [bygg], kind="institution")["enrichment"]["merge"][
+        "uncertain"] == []

@@ -14,10 +14,10 @@ from loaders.importer import import_files
 from loaders.workshop import person_id
 
 
-def pid(name: str, **scope: str) -> str:
-    """The id an import gives a person: a hash, never the name (the importer reads sheets
-    without the store's key, ``GraphStore.person_key``, so far)."""
-    return person_id(name, **scope)
+def pid(store, name: str, **scope: str) -> str:
+    """The id an import into ``store`` gives a person: a hash under the store's own key
+    (``GraphStore.person_key``), never the name."""
+    return person_id(name, key=store.person_key(), **scope)
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_an_unchanged_sheet_loaded_again_or_renamed_writes_nothing(store, tmp_pa
         assert again["written"]["revision"] == revision
         assert again["people"]["matched"] == [
             {"file": again["files"][0]["file"], "line": 4,
-             "id": pid("Ola Eksempel", workshop="Nordbygda mai 2024")}]
+             "id": pid(store, "Ola Eksempel", workshop="Nordbygda mai 2024")}]
         assert again["people"]["likely_duplicates"] == []
     assert (store.revision(), store.counts()) == (revision, counts)
 
@@ -182,27 +182,27 @@ def test_people_are_scoped_by_the_workshop_the_sheet_or_the_caller_names(store, 
     import_files(store, [people_sheet(tmp_path, "Siv Testesen;person;Nes;0301",
                                       "Bo Testesen;person;Nes;", name="w.csv")])
     assert {a.name: a.id for a in store.actors()} == {
-        "Siv Testesen": pid("Siv Testesen", kommunenummer="0301"),  # no workshop: the kommune
-        "Ola Testesen": pid("Ola Testesen", workshop="Høst 2023"),  # the caller's workshop
-        "Bo Testesen": pid("Bo Testesen"),  # neither workshop nor kommune
-        "Kari Testesen": pid("Kari Testesen", workshop="Vår 2024"),  # the sheet's column wins
+        "Siv Testesen": pid(store, "Siv Testesen", kommunenummer="0301"),  # no workshop: the kommune
+        "Ola Testesen": pid(store, "Ola Testesen", workshop="Høst 2023"),  # the caller's workshop
+        "Bo Testesen": pid(store, "Bo Testesen"),  # neither workshop nor kommune
+        "Kari Testesen": pid(store, "Kari Testesen", workshop="Vår 2024"),  # the sheet's column wins
     }
-    assert len({pid("Ola Testesen", workshop=w) for w in ("Høst 2023", "Vår 2024")}) == 2
+    assert len({pid(store, "Ola Testesen", workshop=w) for w in ("Høst 2023", "Vår 2024")}) == 2
 
 
 def test_likely_duplicates_are_reported_with_the_ids_they_look_like(store, tmp_path):
     store.write(GraphBatch(actors=[
         Actor(id="ws:verksted:kari-testesen", kind="individual", name="Kari Testesen",
               district="Nes", kommunenummer="0301"),  # loaded before ids were name-free
-        Actor(id=pid("Ola Testesen", kommunenummer="0301"), kind="individual",
+        Actor(id=pid(store, "Ola Testesen", kommunenummer="0301"), kind="individual",
               name="Ola Testesen", district="Berg", kommunenummer="0301")]))
     report = import_files(store, [people_sheet(
         tmp_path, "kari  TESTESEN;person;Nes;0301", "Ola Testesen;person;Berg;0301",
         "Siv Testesen;person;Nes;0301")])
 
     assert report["people"] == {
-        "matched": [{"file": "v.csv", "line": 3, "id": pid("Ola Testesen", kommunenummer="0301")}],
+        "matched": [{"file": "v.csv", "line": 3, "id": pid(store, "Ola Testesen", kommunenummer="0301")}],
         "likely_duplicates": [{"file": "v.csv", "line": 2,
-                               "id": pid("Kari Testesen", kommunenummer="0301"),
+                               "id": pid(store, "Kari Testesen", kommunenummer="0301"),
                                "others": ["ws:verksted:kari-testesen"]}],
     }
