@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.browser import node_point, serve_directory, watch
+from tests.fixtures.browser import node_point, open_map, serve_directory
 from tests.fixtures.graphs import HOSTILE_IMG, HOSTILE_SCRIPT, small_community
 from visualisations import render_map
 
@@ -34,13 +34,8 @@ def site(tmp_path_factory, graph) -> Iterator[str]:
 @pytest.fixture
 def opened(browser, site):
     """The map open in a fresh page, with everything the page logged and requested."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page, seen = open_map(browser, site + "map.html")
     try:
-        seen = watch(page)
-        page.set_default_timeout(10_000)
-        page.goto(site + "map.html")
-        # A function, not a string: the page's CSP forbids eval, and Playwright evals strings.
-        page.wait_for_function("() => window.graphsvc && window.graphsvc.ready")
         yield page, seen, site
     finally:
         page.close()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fixtures.browser import serve_directory, watch
+from tests.fixtures.browser import open_map, serve_directory
 from tests.fixtures.hostile_options import HOSTILE_CATEGORY, HOSTILE_DISTRICT, hostile_option_graph
 from visualisations import render_map
 
@@ -24,12 +24,8 @@ def site(tmp_path_factory) -> Iterator[str]:
 
 
 def test_hostile_filter_options_show_as_text_and_never_run(browser, site):
-    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page, seen = open_map(browser, site, width=1200, height=800)
     try:
-        seen = watch(page)
-        page.set_default_timeout(10_000)
-        page.goto(site)
-        page.wait_for_function("() => window.graphsvc && window.graphsvc.ready")
         options = lambda sel: page.eval_on_selector_all(  # noqa: E731
             f"#{sel} option", "os => os.map(o => [o.value, o.textContent])")
         assert [HOSTILE_DISTRICT, HOSTILE_DISTRICT] in options("f-district")

@@ -13,7 +13,7 @@ import pytest
 from graphsvc.store.sqlite import SQLiteStore
 from loaders.districts import apply_districts
 from loaders.importer import import_files
-from tests.fixtures.browser import node_point, serve_directory, watch
+from tests.fixtures.browser import node_point, open_map, serve_directory
 from tests.fixtures.offer_sources import write_enheter
 from visualisations import render_map
 
@@ -50,12 +50,8 @@ def site(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser, site):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page, seen = open_map(browser, site + "map.html")
     try:
-        seen = watch(page)
-        page.set_default_timeout(10_000)
-        page.goto(site + "map.html")
-        page.wait_for_function("() => window.graphsvc && window.graphsvc.ready")
         yield page
         assert seen["errors"] == []
     finally:

@@ -11,7 +11,8 @@ import pytest
 
 from graphsvc.views import build_view
 from tests.e2e.test_map_browser import HOSTILE_TITLE
-from tests.fixtures.browser import node_point, serve_directory, watch
+from tests.fixtures.browser import node_point, serve_directory
+from tests.fixtures.browser import open_map as open_page
 from tests.fixtures.graphs import (
     HOSTILE_IMG,
     VIEWS,
@@ -51,12 +52,8 @@ def open_map(browser, site):
     pages = []
 
     def _open(name: str):
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page, seen = open_page(browser, f"{site}{name}.html")
         pages.append(page)
-        seen = watch(page)
-        page.set_default_timeout(10_000)
-        page.goto(f"{site}{name}.html")
-        page.wait_for_function("() => window.graphsvc && window.graphsvc.ready")
         return page, seen
 
     yield _open

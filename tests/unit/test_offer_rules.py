@@ -84,35 +84,20 @@ def test_every_stem_of_a_text_rule_triggers_it(rule) -> None:
     assert missed == []
 
 
-def _plain(**fields) -> Actor:
-    return Actor(id="brreg:920000007", kind=fields.pop("kind", "association"), name="X",
-                 **fields)
+# What an actor needs, besides a plain association named "X", for each kind of rule to apply.
+_TRIGGER = {
+    "nace": lambda r: {"nace": r["prefix"]},
+    "icnpo": lambda r: {"icnpo": [IcnpoCategory(code=r["codes"][0], name="X", primary=True)]},
+    "orgform": lambda r: {"orgform": r["code"]},
+    "kind": lambda r: {"kind": r["kind"]},
+}
 
 
-@pytest.mark.parametrize("rule", _DATA["nace"], ids=lambda r: r["id"])
-def test_every_nace_rule_gives_its_offers(rule) -> None:
-    found = derive(_plain(nace=rule["prefix"]))
-    assert {code: found[code][0] for code in rule["offers"]} == dict.fromkeys(rule["offers"],
-                                                                              rule["id"])
-
-
-@pytest.mark.parametrize("rule", _DATA["icnpo"], ids=lambda r: r["id"])
-def test_every_icnpo_rule_gives_its_offers(rule) -> None:
-    found = derive(_plain(icnpo=[IcnpoCategory(code=rule["codes"][0], name="X", primary=True)]))
-    assert {code: found[code][0] for code in rule["offers"]} == dict.fromkeys(rule["offers"],
-                                                                              rule["id"])
-
-
-@pytest.mark.parametrize("rule", _DATA["orgform"], ids=lambda r: r["id"])
-def test_every_orgform_rule_gives_its_offers(rule) -> None:
-    found = derive(_plain(orgform=rule["code"]))
-    assert {code: found[code][0] for code in rule["offers"]} == dict.fromkeys(rule["offers"],
-                                                                              rule["id"])
-
-
-@pytest.mark.parametrize("rule", _DATA["kind"], ids=lambda r: r["id"])
-def test_every_kind_rule_gives_its_offers(rule) -> None:
-    found = derive(_plain(kind=rule["kind"]))
+@pytest.mark.parametrize("part, rule", [(part, r) for part in _TRIGGER for r in _DATA[part]],
+                         ids=lambda x: x["id"] if isinstance(x, dict) else x)
+def test_every_register_rule_gives_its_offers(part, rule) -> None:
+    fields = {"kind": "association"} | _TRIGGER[part](rule)
+    found = derive(Actor(id="brreg:920000007", name="X", **fields))
     assert {code: found[code][0] for code in rule["offers"]} == dict.fromkeys(rule["offers"],
                                                                               rule["id"])
 
