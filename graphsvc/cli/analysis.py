@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from graphsvc.cli._common import emit, read_graph
-from graphsvc.i18n import class_name, kind_name, register, term, tie_name
+from graphsvc.i18n import capital, class_name, kind_name, register, term, tie_name
 from graphsvc.settings import Settings
 
 MESSAGES = register(__name__, {
@@ -29,6 +29,8 @@ MESSAGES = register(__name__, {
         "brokers_none": "Ingen aktører å rangere som brobyggere",
         "exact": "nøyaktig beregnet",
         "sampled": "anslått fra {sources} tilfeldige startpunkter",
+        "bound": "hver verdi ligger innenfor ±{epsilon} av den nøyaktige, med {confidence} % "
+                 "sikkerhet",
         "no_grouping": "ingen, alle par teller",
         "communities": "{count} fellesskap, {silos} {silos:silo|siloer}; viser de {listed} med "
                        "minst {min} aktører",
@@ -50,6 +52,8 @@ MESSAGES = register(__name__, {
         "brokers_none": "No actors to rank as bridge builders",
         "exact": "computed exactly",
         "sampled": "estimated from {sources} sampled starting points",
+        "bound": "every value lies within ±{epsilon} of the exact one, with {confidence} % "
+                 "confidence",
         "no_grouping": "none, every pair counts",
         "communities": "{count} {count:community|communities}, {silos} {silos:silo|silos}; "
                        "showing the {listed} with at least {min} actors",
@@ -111,6 +115,9 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=int, default=20)
     p.add_argument("--kind", action="append", dest="kinds", help="only this actor kind "
                                                                  "(repeatable)")
+    p.add_argument("--sources", type=int, metavar="K",
+                   help="estimate from K sampled starting points instead of computing exactly "
+                        "(graphs above 3 000 actors are sampled anyway); the bound is printed")
     _lang(p)
     p.set_defaults(handler=cmd_brokers)
 
@@ -136,6 +143,12 @@ def _opts(args, settings: Settings) -> dict:
 
     return {"rules": load_rules(settings.social_capital_rules),
             "show_names": settings.show_names, "lang": _lang_of(args, settings)}
+
+
+def _percent(share: float) -> int | float:
+    """``0.9`` → ``90``, ``0.995`` → ``99.5``: a whole percent without a decimal."""
+    value = round(100 * share, 1)
+    return int(value) if value == int(value) else value
 
 
 def _who(actor: dict, lang: str) -> str:
@@ -246,11 +259,15 @@ def cmd_brokers(args, settings: Settings, as_json: bool) -> int:
     lang = _lang_of(args, settings)
     msg = MESSAGES.bind(lang)
     out = brokers(read_graph(settings), by=args.by, top=args.top,
-                  kinds=tuple(args.kinds) if args.kinds else None, **_opts(args, settings))
+                  kinds=tuple(args.kinds) if args.kinds else None, k=args.sources,
+                  **_opts(args, settings))
     mode = msg("exact") if out["exact"] else msg("sampled", sources=out["sources"])
     groups = msg("no_grouping") if out["by"] == "none" else term(out["by"], lang, 2)
     lines = [msg("brokers", n=out["count"], groups=groups, mode=mode) if out["count"]
              else msg("brokers_none")]
+    if out["count"] and (bound := out.get("approximation")):
+        lines.append("  " + capital(msg("bound", epsilon=round(float(bound["epsilon"]), 3),
+                                        confidence=_percent(1 - bound["delta"]))))
     for r in out["results"]:
         lines.append(f"{r['rank']:>3}. {_who(r['actor'], lang)}")
         lines.extend(f"       {e}" for e in r["explanation"])

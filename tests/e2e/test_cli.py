@@ -163,3 +163,20 @@ def test_serve_refuses_to_listen_publicly_without_keys(workdir):
     result = run("serve", "--host", "0.0.0.0", cwd=workdir, check=False)
     assert result.returncode == 1
     assert "graphsvc: feil: lytter ikke på 0.0.0.0: ingen API-nøkler" in result.stderr
+
+
+def test_brokers_says_how_exact_a_sampled_ranking_is(workdir):
+    """A planner reading a sampled ranking is told the bound, in their language; an exact one
+    claims no bound."""
+    run("demo", "--actors", "150", "--out", "out", cwd=workdir)
+    exact = run("brokers", "--top", "3", cwd=workdir).stdout
+    assert "nøyaktig beregnet" in exact and "±" not in exact
+    sampled = run("brokers", "--top", "3", "--sources", "20", cwd=workdir).stdout
+    head = sampled.splitlines()[:2]
+    assert "anslått fra 20 tilfeldige startpunkter" in head[0]
+    assert head[1].strip().startswith("Hver verdi ligger innenfor ±0,")
+    assert head[1].endswith("av den nøyaktige, med 90 % sikkerhet")
+    english = run("brokers", "--top", "3", "--sources", "20", "--lang", "en", cwd=workdir).stdout
+    assert "Every value lies within ±0." in english and "Hver verdi" not in english
+    as_json = json.loads(run("brokers", "--sources", "20", "--json", cwd=workdir).stdout)
+    assert 0 < as_json["approximation"]["epsilon"] < 1 and as_json["sources"] == 20
