@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import secrets
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -99,7 +100,33 @@ class GraphStore(abc.ABC):
         """Validate ``batch`` and apply it atomically. Raises ``UnknownReferenceError`` (and
         writes nothing) if a tie, resource or need refers to an id that is neither stored nor
         in the batch. ``documents`` (key → JSON value) are stored in the same transaction."""
-        self._check_references(batch)
+        changes, report = self._changes(batch, documents, self._fetch, self._existing_nodes)
+        report.revision = self._apply(changes)
+        return report
+
+    def bulk(self) -> BulkWrite:
+        """One atomic write of many batches, for an import too large to hold in memory:
+
+            with store.bulk() as bulk:
+                for batch in chunks:
+                    bulk.write(batch)      # validated and staged, not yet visible
+            bulk.revision                  # committed: every batch, or (on an error) none
+
+        Each ``bulk.write`` is checked like :meth:`write` against the store plus what was
+        staged before it (``bulk.fetch`` and ``bulk.existing_nodes`` read the same way), and
+        staged in the store itself (SQLite: a table; Neo4j and FalkorDB: ``:Staged`` nodes), so
+        the caller holds one batch at a time. Leaving the block commits all of it in one
+        transaction (one statement on the Cypher stores) that bumps the revision once; an
+        exception inside it, or a failing commit, drops what was staged and leaves the store
+        exactly as it was. Nothing staged: no commit, and the revision stays."""
+        return BulkWrite(self)
+
+    def _changes(
+        self, batch: GraphBatch, documents: dict[str, Any] | None, fetch: Any, existing: Any,
+    ) -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], WriteReport]:
+        """What ``batch`` changes (as ``_apply`` takes it) and its counts, against what
+        ``fetch`` and ``existing`` read (the store, or the store plus a bulk write's stage)."""
+        self._check_references(batch, existing)
         changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         documents = {**batch.documents, **(documents or {})}
         if documents:
@@ -117,17 +144,40 @@ class GraphStore(abc.ABC):
             rows: dict[str, dict[str, Any]] = {}
             for record in getattr(batch, kind):
                 rows[record_key(kind, record)] = record_data(record)  # last one wins
-            stored = self._fetch(kind, list(rows)) if rows else {}
+            stored = fetch(kind, list(rows)) if rows else {}
             created = sum(1 for k in rows if k not in stored)
             updated = sum(1 for k, v in rows.items() if k in stored and stored[k] != v)
             report.created[kind] = created
             report.updated[kind] = updated
             report.unchanged[kind] = len(rows) - created - updated
             changes[kind] = [(k, v) for k, v in rows.items() if stored.get(k) != v]
-        report.revision = self._apply(changes)
-        return report
+        return changes, report
 
-    def _check_references(self, batch: GraphBatch) -> None:
+    # ---- staging, for ``bulk`` (each store implements these) ----------------------------------
+    def _stage(self, token: str, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> None:
+        """Keep ``changes`` (as ``_apply`` takes them) under ``token``, invisible to readers; a
+        key staged again replaces what was staged under it."""
+        raise NotImplementedError(f"{type(self).__name__} cannot write in bulk")
+
+    def _fetch_staged(self, token: str, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Staged data of the records of ``kind`` with these keys (missing keys left out)."""
+        raise NotImplementedError
+
+    def _staged_nodes(self, token: str, ids: list[str]) -> set[str]:
+        """Which of these ids are staged actors or initiatives."""
+        raise NotImplementedError
+
+    def _commit_staged(self, token: str) -> int:
+        """Apply everything staged under ``token`` as ``_apply`` would (erasures and retracted
+        offers first), drop the stage and bump the revision, in one transaction; the revision."""
+        raise NotImplementedError
+
+    def _unstage(self, token: str | None = None, *, older_than: float | None = None) -> None:
+        """Drop what ``token`` staged, or every stage older than ``older_than`` (epoch
+        seconds: left behind by a process that died mid-import)."""
+        raise NotImplementedError
+
+    def _check_references(self, batch: GraphBatch, existing: Any = None) -> None:
         in_batch = {a.id for a in batch.actors} | {i.id for i in batch.initiatives}
         wanted: dict[str, str] = {}
         for kind in ("resources", "needs"):
@@ -137,7 +187,7 @@ class GraphStore(abc.ABC):
             wanted.setdefault(t.source, f"tie {t.source} -{t.kind}-> {t.target} (source)")
             wanted.setdefault(t.target, f"tie {t.source} -{t.kind}-> {t.target} (target)")
         outside = [i for i in wanted if i not in in_batch]
-        missing = set(outside) - self._existing_nodes(outside) if outside else set()
+        missing = set(outside) - (existing or self._existing_nodes)(outside) if outside else set()
         if missing:
             first = sorted(missing)[:10]
             raise UnknownReferenceError(
@@ -190,6 +240,67 @@ class GraphStore(abc.ABC):
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph in memory (see ``build_graph`` for its shape)."""
         return build_graph(**{kind: list(self._all(kind)) for kind in RECORD_TYPES})
+
+
+STALE_STAGE_SECONDS = 24 * 3600  # a stage this old belongs to a process that died mid-import
+
+
+class BulkWrite:
+    """One atomic write of many batches: see :meth:`GraphStore.bulk`."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.token = f"{int(time.time())}-{secrets.token_hex(8)}"
+        self.staged = False
+        self.revision: int | None = None
+
+    def __enter__(self) -> BulkWrite:
+        self.store._unstage(older_than=time.time() - STALE_STAGE_SECONDS)
+        return self
+
+    def fetch(self, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Data of these records as the commit would leave them (staged, else stored)."""
+        if not keys:
+            return {}
+        found = self.store._fetch_staged(self.token, kind, keys) if self.staged else {}
+        rest = [k for k in keys if k not in found]
+        return {**(self.store._fetch(kind, rest) if rest else {}), **found}
+
+    def existing_nodes(self, ids: list[str]) -> set[str]:
+        """Which of these ids are actors or initiatives, stored or staged."""
+        if not ids:
+            return set()
+        found = self.store._staged_nodes(self.token, ids) if self.staged else set()
+        rest = [i for i in ids if i not in found]
+        return found | (self.store._existing_nodes(rest) if rest else set())
+
+    def write(self, batch: GraphBatch, *, documents: dict[str, Any] | None = None) -> WriteReport:
+        """Validate ``batch`` as :meth:`GraphStore.write` does and stage what it changes; its
+        counts (``revision`` 0: nothing is committed yet)."""
+        changes, report = self.store._changes(batch, documents, self.fetch, self.existing_nodes)
+        if any(changes.values()):
+            self.store._stage(self.token, {k: v for k, v in changes.items() if v})
+            self.staged = True
+        return report
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self._drop()
+            return
+        if not self.staged:
+            self.revision = self.store.revision()
+            return
+        try:
+            self.revision = self.store._commit_staged(self.token)
+        except BaseException:
+            self._drop()
+            raise
+
+    def _drop(self) -> None:
+        try:
+            self.store._unstage(self.token)
+        except Exception:  # noqa: BLE001 - the first error is the one to report; a stage
+            pass           # left behind is invisible and dropped by a later bulk write
 
 
 def build_graph(

@@ -41,8 +41,10 @@ NODE_LABELS = {
 }
 HOLDING_TYPES = {"resources": "OFFERS", "needs": "NEEDS"}
 META_LABEL = "Meta"
+# What a bulk write (``GraphStore.bulk``) staged and has not committed: invisible to every read.
+STAGED_LABEL = "Staged"
 REL_TYPES = (*TIE_KINDS, *HOLDING_TYPES.values())
-LABELS = (*NODE_LABELS.values(), META_LABEL)
+LABELS = (*NODE_LABELS.values(), META_LABEL, STAGED_LABEL)
 # Record fields copied to properties beside ``data`` (natural key ``id`` is always there).
 PROPERTIES = {
     "actors": ("kind", "name", "kommunenummer", "district"),
@@ -81,7 +83,7 @@ def _party(var: str, id_expr: str) -> str:
 
 # ---- schema DDL: the one place where the dialects differ ---------------------------------------
 KEYS = (("Actor", "id"), ("Initiative", "id"), ("Resource", "id"), ("Need", "id"), ("Meta", "key"),
-        ("Document", "id"))
+        ("Document", "id"), ("Staged", "key"))
 LIST_FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
 LIST_NEO4J_CONSTRAINTS = (
     "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties WHERE type = 'UNIQUENESS'\n"
@@ -294,6 +296,78 @@ def write_statement(
             param = f"ties_{tie_kind.lower()}"
             add(_tie_block(tie_kind, param), param, by_kind[tie_kind])
     return "".join(blocks) + BUMP, params
+
+
+# ---- bulk writes: staged in :Staged nodes, committed by one statement ------------------------
+# A staged row is ``{key: "<token>|<type>|<record key>", token, type, at, ...}`` with the same
+# properties as the row ``write_statement`` would UNWIND (``type`` is its parameter name:
+# ``actors``, ``ties_part_of``, ``erase``, ...); staging a key again replaces the row.
+STAGE = "UNWIND $rows AS r\nMERGE (s:Staged {key: r.key})\nSET s = r"
+
+FETCH_STAGED = (
+    "UNWIND $keys AS k\nMATCH (s:Staged {key: k})\nRETURN s.key AS key, s.data AS data"
+)
+
+UNSTAGE = "MATCH (s:Staged) WHERE s.token = $token\nDELETE s"
+
+UNSTAGE_OLD = "MATCH (s:Staged) WHERE s.at < $before\nDELETE s"
+
+
+def staged_key(token: str, param: str, key: str) -> str:
+    return f"{token}|{param}|{key}"
+
+
+def stage_rows(
+    token: str, at: float, changes: dict[str, list[tuple[str, dict[str, Any]]]],
+) -> list[dict[str, Any]]:
+    """The ``$rows`` of ``STAGE`` for ``changes`` (as ``GraphStore._apply`` receives them)."""
+    rows: list[dict[str, Any]] = []
+
+    def add(param: str, key: str, row: dict[str, Any]) -> None:
+        rows.append({**row, "key": staged_key(token, param, key), "token": token,
+                     "type": param, "at": at})
+
+    for param in ("erase", "retract"):
+        for key, _data in changes.get(param, []):
+            add(param, key, {"id": key})
+    for kind in ("actors", "initiatives", "documents", "resources", "needs"):
+        for key, data in changes.get(kind, []):
+            add(kind, key, _row(kind, data))
+    for key, data in changes.get("ties", []):
+        add(f"ties_{_rel_type(data['kind']).lower()}", key, _row("ties", data))
+    return rows
+
+
+def commit_statement(types: set[str]) -> str:
+    """One atomic statement applying what was staged under ``$token`` (the staged ``types``:
+    parameter names as ``stage_rows`` gives them) in ``write_statement``'s order, then deleting
+    the stage and bumping the revision. The query returns ``revision``."""
+    blocks: list[str] = []
+
+    def staged(param: str) -> str:
+        return f"MATCH (r:Staged) WHERE r.token = $token AND r.type = '{param}'\n"
+
+    def add(block: str, param: str) -> None:
+        blocks.append(block + f"WITH count(*) AS done_{param}\n")
+
+    for param, block in (("erase", ERASE_BLOCK), ("retract", RETRACT_BLOCK)):
+        if param in types:
+            add(block.replace(f"UNWIND ${param} AS k\n", staged(param) + "WITH r.id AS k\n"),
+                param)
+    for kind in ("actors", "initiatives", "documents"):
+        if kind in types:
+            add(_node_block(kind, kind).replace(f"UNWIND ${kind} AS r\n", staged(kind)), kind)
+    for kind in ("resources", "needs"):
+        if kind in types:
+            add(_holding_block(kind, kind).replace(f"UNWIND ${kind} AS r\n", staged(kind)),
+                kind)
+    for tie_kind in TIE_KINDS:
+        param = f"ties_{tie_kind.lower()}"
+        if param in types:
+            add(_tie_block(tie_kind, param).replace(f"UNWIND ${param} AS r\n", staged(param)),
+                param)
+    return ("".join(blocks) + "MATCH (r:Staged) WHERE r.token = $token\nDELETE r\n"
+            "WITH count(*) AS unstaged\n" + BUMP)
 
 
 def split_tie_key(key: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ driver from settings. The Cypher itself lives in ``graphsvc.store.cypher``.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,12 +23,16 @@ from graphsvc.store.base import GraphStore
 from graphsvc.store.runners import CypherRunner, Neo4jRunner
 
 
+STAGE_ROWS = 2000  # rows per staging statement (FalkorDB's Bolt-less protocol sends them inline)
+
+
 class Neo4jStore(GraphStore):
     """``Neo4jStore(runner, url=...)``; prepares the schema and the revision on creation."""
 
     def __init__(self, runner: CypherRunner, *, url: str = "") -> None:
         self.runner = runner
         self.url = url or f"{runner.dialect}://"
+        self._types: dict[str, set[str]] = {}  # bulk write token → the row types it staged
         self._ensure_schema()
 
     @classmethod
@@ -100,6 +105,39 @@ class Neo4jStore(GraphStore):
     def _apply(self, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> int:
         query, params = cypher.write_statement(changes)
         return self._bumped(self.runner.write(query, params))
+
+    # ---- staging (GraphStore.bulk): :Staged nodes, committed by one statement -------------
+    def _stage(self, token: str, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> None:
+        rows = cypher.stage_rows(token, time.time(), changes)
+        self._types.setdefault(token, set()).update(r["type"] for r in rows)
+        for start in range(0, len(rows), STAGE_ROWS):
+            self.runner.write(cypher.STAGE, {"rows": rows[start : start + STAGE_ROWS]})
+
+    def _fetch_staged(self, token: str, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        if kind == "ties":
+            params = [cypher.staged_key(token, f"ties_{k['kind'].lower()}", k["key"])
+                      for k in map(cypher.split_tie_key, keys)]
+        else:
+            params = [cypher.staged_key(token, kind, k) for k in keys]
+        rows = self.runner.run(cypher.FETCH_STAGED, {"keys": params})
+        return {row["key"].split("|", 2)[2]: json.loads(row["data"]) for row in rows}
+
+    def _staged_nodes(self, token: str, ids: list[str]) -> set[str]:
+        keys = [cypher.staged_key(token, kind, i) for kind in ("actors", "initiatives")
+                for i in ids]
+        rows = self.runner.run(cypher.FETCH_STAGED, {"keys": keys})
+        return {row["key"].split("|", 2)[2] for row in rows}
+
+    def _commit_staged(self, token: str) -> int:
+        types = self._types.pop(token, set())
+        return self._bumped(self.runner.write(cypher.commit_statement(types), {"token": token}))
+
+    def _unstage(self, token: str | None = None, *, older_than: float | None = None) -> None:
+        if token is not None:
+            self._types.pop(token, None)
+            self.runner.write(cypher.UNSTAGE, {"token": token})
+        if older_than is not None:
+            self.runner.write(cypher.UNSTAGE_OLD, {"before": older_than})
 
     def _all(self, kind: str) -> Iterable[dict[str, Any]]:
         params = {"kinds": list(cypher.TIE_KINDS)} if kind == "ties" else {}

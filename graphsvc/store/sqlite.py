@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ CREATE TABLE IF NOT EXISTS ties (
     source TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (source, kind, target));
 CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS staged (
+    token TEXT NOT NULL, type TEXT NOT NULL, key TEXT NOT NULL, c1 TEXT, c2 TEXT, c3 TEXT,
+    data TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (token, type, key));
 CREATE INDEX IF NOT EXISTS resources_holder ON resources(holder);
 CREATE INDEX IF NOT EXISTS needs_holder ON needs(holder);
 CREATE INDEX IF NOT EXISTS ties_target ON ties(target);
@@ -56,6 +60,13 @@ KEY_COLUMNS = {"ties": ("source", "kind", "target")}
 # settings: nobody has needed to tune them.
 BUSY_TIMEOUT_MS = 5000
 ERASURE_WAIT_MS = 200
+
+
+PAGE = 2000  # rows per page when reading a whole table
+
+
+def _text(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else str(value)
 
 
 def _key_parts(kind: str, key: str) -> tuple[str, ...]:
@@ -129,7 +140,7 @@ class SQLiteStore(GraphStore):
 
     def _apply(self, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> int:
         with self._lock, self._transaction():
-            for node_id, _ in changes.get("erase", []):
+            for node_id, _ in changes.get("erase", []):  # (``_commit_staged`` does the same)
                 self._db.execute("DELETE FROM actors WHERE id = ?", (node_id,))
                 self._db.execute("DELETE FROM ties WHERE source = ? OR target = ?",
                                  (node_id, node_id))
@@ -162,9 +173,89 @@ class SQLiteStore(GraphStore):
         return revision
 
     def _all(self, kind: str) -> Iterable[dict[str, Any]]:
+        # In pages of rowids, not fetchall(): a store of 400 000 actors is 400 MB of JSON text.
         with self._lock:
-            rows = self._db.execute(f"SELECT data FROM {kind} ORDER BY rowid").fetchall()
-        return (json.loads(r[0]) for r in rows)
+            rows = self._db.execute(f"SELECT rowid, data FROM {kind} ORDER BY rowid "
+                                    f"LIMIT {PAGE}").fetchall()
+        while rows:
+            yield from (json.loads(r[1]) for r in rows)
+            if len(rows) < PAGE:
+                return
+            with self._lock:
+                rows = self._db.execute(f"SELECT rowid, data FROM {kind} WHERE rowid > ? "
+                                        f"ORDER BY rowid LIMIT {PAGE}", (rows[-1][0],)).fetchall()
+
+    # ---- staging (GraphStore.bulk): one table, committed in one transaction ---------------
+    def _stage(self, token: str, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> None:
+        now = time.time()
+        with self._lock, self._transaction():
+            for kind, rows in changes.items():
+                cols = COLUMNS.get(kind, ())
+                self._db.executemany(
+                    "INSERT INTO staged (token, type, key, c1, c2, c3, data, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token, type, key) DO UPDATE "
+                    "SET c1 = excluded.c1, c2 = excluded.c2, c3 = excluded.c3, "
+                    "data = excluded.data",
+                    ((token, kind, key, *(_text(data.get(c)) for c in cols),
+                      *(None,) * (3 - len(cols)), json.dumps(data, ensure_ascii=False), now)
+                     for key, data in rows))
+
+    def _fetch_staged(self, token: str, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, data in self._db.execute(
+                    f"SELECT key, data FROM staged WHERE token = ? AND type = ? "
+                    f"AND key IN ({marks})", (token, kind, *chunk)):
+                    out[key] = json.loads(data)
+        return out
+
+    def _staged_nodes(self, token: str, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(r[0] for r in self._db.execute(
+                    f"SELECT key FROM staged WHERE token = ? AND type IN ('actors', "
+                    f"'initiatives') AND key IN ({marks})", (token, *chunk)))
+        return found
+
+    def _commit_staged(self, token: str) -> int:
+        staged = "SELECT key FROM staged WHERE token = ? AND type = ?"
+        with self._lock, self._transaction():
+            gone = f"IN ({staged})"
+            erase = (token, "erase")
+            self._db.execute(f"DELETE FROM actors WHERE id {gone}", erase)
+            self._db.execute(f"DELETE FROM ties WHERE source {gone} OR target {gone}",
+                             erase * 2)
+            self._db.execute(f"DELETE FROM resources WHERE holder {gone}", erase)
+            self._db.execute(f"DELETE FROM needs WHERE holder {gone}", erase)
+            self._db.execute(f"DELETE FROM resources WHERE id {gone}", (token, "retract"))
+            for kind in ("actors", "initiatives", "documents", "resources", "needs", "ties"):
+                cols = COLUMNS[kind]
+                keycols = KEY_COLUMNS.get(kind, ("id",))
+                updates = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "data")
+                                    if c not in keycols)
+                picked = ", ".join(f"c{i + 1}" for i in range(len(cols)))
+                self._db.execute(
+                    f"INSERT INTO {kind} ({', '.join(cols)}, data) "
+                    f"SELECT {picked}, data FROM staged WHERE token = ? AND type = ? "
+                    f"ORDER BY rowid ON CONFLICT ({', '.join(keycols)}) DO UPDATE SET {updates}",
+                    (token, kind))
+            self._db.execute("DELETE FROM staged WHERE token = ?", (token,))
+            revision = self._bump()
+        self._complete_erasures()
+        return revision
+
+    def _unstage(self, token: str | None = None, *, older_than: float | None = None) -> None:
+        with self._lock, self._transaction():
+            if token is not None:
+                self._db.execute("DELETE FROM staged WHERE token = ?", (token,))
+            if older_than is not None:
+                self._db.execute("DELETE FROM staged WHERE at < ?", (older_than,))
 
     def _delete_node(self, node_id: str) -> bool:
         with self._lock, self._transaction():

@@ -429,3 +429,86 @@ def test_an_actor_naming_an_alias_erases_it_and_takes_what_was_moved_in_one_writ
     revision = store.revision()
     store.write(GraphBatch(actors=[kept]))  # the alias is gone already: nothing else goes
     assert store.revision() == revision + 1 and len(store.actors()) == 4
+
+
+# ---- bulk writes: many batches, one transaction (an import too large for memory) -------------
+def chunks_of_community() -> list[GraphBatch]:
+    """The community in three batches, each referring to what an earlier one holds."""
+    whole = community()
+    return [GraphBatch(actors=whole.actors[:2]),
+            GraphBatch(actors=whole.actors[2:], initiatives=whole.initiatives,
+                       resources=whole.resources),
+            GraphBatch(needs=whole.needs, ties=whole.ties)]
+
+
+def test_a_bulk_write_in_batches_reads_back_as_one_write(store: GraphStore,
+                                                         tmp_path: Path) -> None:
+    reference = SQLiteStore(tmp_path / "reference.db")
+    reference.write(community())
+    revision = store.revision()
+
+    with store.bulk() as bulk:
+        reports = [bulk.write(b) for b in chunks_of_community()]
+        assert store.revision() == revision and store.counts()["actors"] == 0  # not yet seen
+
+    assert store.revision() == bulk.revision == revision + 1  # one commit, one revision
+    assert snapshot(store) == snapshot(reference)
+    assert sum(r.created["actors"] for r in reports) == 4
+    assert sum(r.created["ties"] for r in reports) == 5
+    with store.bulk() as again:  # nothing changes: nothing is committed
+        for b in chunks_of_community():
+            assert not any(again.write(b).created.values())
+    assert store.revision() == again.revision == revision + 1
+
+
+def test_a_bulk_write_sees_what_it_staged_and_a_key_staged_twice_counts_once(
+        store: GraphStore) -> None:
+    with store.bulk() as bulk:
+        bulk.write(GraphBatch(actors=actors(3)))
+        assert bulk.fetch("actors", ["bulk:1"])["bulk:1"]["name"] == "Lag nr. 1"
+        assert bulk.existing_nodes(["bulk:2", "bulk:9"]) == {"bulk:2"}
+        report = bulk.write(GraphBatch(actors=[Actor(id="bulk:1", kind="association",
+                                                     name="Lag nr. 1, nytt navn")]))
+        assert report.updated["actors"] == 1  # against what was staged
+    assert store.get_actor("bulk:1").name == "Lag nr. 1, nytt navn"
+    assert store.counts()["actors"] == 3
+
+
+@pytest.mark.parametrize("where", ["in-the-last-batch", "in-the-commit", "by-the-caller"])
+def test_a_bulk_write_failing_late_leaves_the_store_as_it_was(
+        store: GraphStore, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """After 20 batches were staged, the 21st is refused (an unknown reference), the commit
+    itself fails in the database, or the caller raises: every batch is gone, nothing shows."""
+    store.write(community())
+    before = state(store)
+    bulk_actors = actors(2100, prefix="neu")
+    with pytest.raises((UnknownReferenceError, StoreError, RuntimeError)):
+        with store.bulk() as bulk:
+            for start in range(0, 2000, 100):
+                part = bulk_actors[start : start + 100]
+                bulk.write(GraphBatch(actors=part, resources=[
+                    Resource(id=f"{a.id}:r", holder=a.id, category="help.practical")
+                    for a in part], ties=[Tie(source=a.id, target="demo:kommune",
+                                              kind="PARTNERS_WITH") for a in part]))
+            last = GraphBatch(actors=bulk_actors[2000:],
+                              ties=[Tie(source="neu:5", target="brreg:000000000", kind="KNOWS")]
+                              if where == "in-the-last-batch" else [])
+            if where == "in-the-commit":
+                real = store._commit_staged
+
+                def failing(token: str) -> int:
+                    # the database refuses the commit statement halfway (a null key)
+                    store._stage(token, {"ties": [("x|KNOWS|y", {"source": None, "target": "y",
+                                                                  "kind": "KNOWS"})]})
+                    return real(token)
+
+                monkeypatch.setattr(store, "_commit_staged", failing)
+            bulk.write(last)
+            if where == "by-the-caller":
+                raise RuntimeError("enrichment failed after the last batch")
+
+    assert state(store) == before
+    with store.bulk() as empty:  # and nothing staged is left behind to commit later
+        pass
+    assert state(store) == before and empty.revision == before[1]
+    assert store.counts()["actors"] == 4
