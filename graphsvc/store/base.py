@@ -30,6 +30,8 @@ ERASE = "erase"
 # ... and ``changes[RETRACT] = [(resource id, {"id": ...})]``: delete these offers (derived
 # offers whose rule no longer gives them: loaders/enrich/offers.py) before the upserts.
 RETRACT = "retract"
+# What ``on_write`` listeners get for ``delete_actor``: ``{DELETE: [(node id, {"id": ...})]}``.
+DELETE = "delete"
 MODELS = {
     "actors": Actor,
     "initiatives": Initiative,
@@ -102,7 +104,20 @@ class GraphStore(abc.ABC):
         in the batch. ``documents`` (key → JSON value) are stored in the same transaction."""
         changes, report = self._changes(batch, documents, self._fetch, self._existing_nodes)
         report.revision = self._apply(changes)
+        self._notify(report.revision, changes)
         return report
+
+    # ---- write listeners: the snapshot applies a change set instead of rebuilding ------------
+    def on_write(self, listener: Callable[[int, dict[str, list[tuple[str, Any]]]], None]) -> None:
+        """Call ``listener(revision, changes)`` after each write through this object commits:
+        ``changes`` as ``_apply`` took them (only rows that differ), ``revision`` the one the
+        write made. Writes by other store objects or processes are not seen: a listener must
+        treat a revision it was not told about as "reread everything" (graphsvc/snapshot.py)."""
+        self.__dict__.setdefault("_listeners", []).append(listener)
+
+    def _notify(self, revision: int, changes: dict[str, list[tuple[str, Any]]]) -> None:
+        for listener in self.__dict__.get("_listeners", ()):
+            listener(revision, changes)
 
     def bulk(self) -> BulkWrite:
         """One atomic write of many batches, for an import too large to hold in memory:
@@ -233,6 +248,9 @@ class GraphStore(abc.ABC):
         """Erase an actor everywhere: the record, its ties, resources and needs."""
         if not self._delete_node(actor_id):
             raise NotFoundError(f"no actor with id '{actor_id}'", id=actor_id)
+        # The revision read after the fact: a write in between makes two writes claim one
+        # revision, which a listener must take as "reread everything".
+        self._notify(self.revision(), {DELETE: [(actor_id, {"id": actor_id})]})
 
     def counts(self) -> dict[str, int]:
         return {kind: sum(1 for _ in self._all(kind)) for kind in RECORD_TYPES}
