@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import fastapi_offline
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     from graphsvc.api.routes import (
         actors, analysis, districts, docs, health, imports, initiatives, maps, match, merges,
     )
-    from graphsvc.api.routes import coverage
+    from graphsvc.api.routes import coverage, workbench
 
     settings = settings or Settings()
     # /docs and /redoc serve Swagger UI and ReDoc from the package (fastapi-offline's files),
@@ -76,12 +76,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.snapshot = Snapshot(app.state.store)
 
     for module in (health, actors, initiatives, match, analysis, imports, maps, docs, districts,
-                   merges, coverage):
+                   merges, coverage, workbench):
         app.include_router(module.router, responses=ERROR_RESPONSES)
 
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/maps/network.html")
+    # "/" is the workbench (routes/workbench.py); /maps/network.html stays the plain map.
 
     @app.exception_handler(GraphsvcError)
     async def graphsvc_error(request: Request, exc: GraphsvcError) -> JSONResponse:

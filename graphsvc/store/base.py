@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx

@@ -1,0 +1,94 @@
+"""The workbench: its page at ``/``, its scripts and styles, and the graph its map draws."""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import cache
+from importlib import resources
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from graphsvc.api.deps import (
+    GraphDep, SettingsDep, accept_language, accepted_query_params,
+)
+from graphsvc.errors import NotFoundError
+from graphsvc.web.graph import workbench_graph
+from graphsvc.web.page import CSP, VIS_JS, render_page
+
+router = APIRouter(tags=["workbench"])
+
+Lang = Annotated[Literal["nb", "en"] | None, Query(
+    description="language of the page: nb (bokmål) or en; default Accept-Language, else "
+                "GRAPHSVC_LANG")]
+MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def page(request: Request, settings: SettingsDep, lang: Lang = None) -> HTMLResponse:
+    """The workbench page (no data: the map and the panels fetch it)."""
+    lang = lang or accept_language(request.headers.get("accept-language")) or settings.lang
+    return HTMLResponse(render_page(lang, lang_routes(request.app)), headers={"Content-Security-Policy": CSP,
+                                                    "Cache-Control": "no-cache",
+                                                    "Vary": "Accept-Language"})
+
+
+def lang_routes(app) -> list[tuple[str, str]]:
+    """``(method, path)`` of every API route taking ``?lang=``, worked out once per app."""
+    found = getattr(app.state, "workbench_lang_routes", None)
+    if found is None:
+        found, routes = set(), list(app.router.routes)
+        while routes:  # included routers (no prefix of their own here) hold the routes
+            route = routes.pop()
+            if hasattr(route, "original_router"):
+                routes += route.original_router.routes
+            elif hasattr(route, "dependant") and "lang" in accepted_query_params(route):
+                found |= {(method, route.path) for method in route.methods}
+        found = app.state.workbench_lang_routes = sorted(found)
+    return found
+
+
+@cache
+def _asset(name: str) -> bytes | None:
+    if name == VIS_JS:  # the one visualisations/map.py inlines, from pyvis' package
+        return resources.files("pyvis").joinpath(
+            "templates/lib/vis-9.1.2/vis-network.min.js").read_bytes()
+    path = resources.files("graphsvc.web").joinpath("static", name)
+    return path.read_bytes() if path.is_file() else None
+
+
+@router.get("/workbench/static/{name}", include_in_schema=False)
+def asset(name: str) -> Response:
+    """A script or style sheet of the page (only files of this package's ``static/``)."""
+    suffix = name[name.rfind("."):] if "." in name else ""
+    data = _asset(name) if suffix in MEDIA and "/" not in name and not name.startswith(".") \
+        else None
+    if data is None:
+        raise NotFoundError("error.not_found.route", path=f"/workbench/static/{name}")
+    return Response(data, media_type=MEDIA[suffix], headers={"Cache-Control": "no-cache"})
+
+
+_lock = threading.Lock()
+
+
+@router.get("/workbench/graph.json")
+def graph(request: Request, G: GraphDep, settings: SettingsDep, lang: Lang = None
+          ) -> Response:
+    """What the workbench's map draws: every actor and initiative (position, kind, district,
+    size, categories, offers and needs as words), every tie, the legend and the choices the
+    panels offer. Individuals by pseudonym unless names may be shown. Kept per snapshot, so
+    only the first request after a write computes it."""
+    lang = lang or settings.lang
+    names = settings.show_names
+    key = (lang, names)
+    with _lock:
+        kept = getattr(request.app.state, "workbench_graphs", None)
+        if kept is None or kept[0] is not G:
+            kept = request.app.state.workbench_graphs = (G, {})
+        if key not in kept[1]:
+            data = workbench_graph(G, lang=lang, show_names=names)
+            kept[1][key] = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        body = kept[1][key]
+    return Response(body, media_type="application/json")
