@@ -74,7 +74,7 @@ def test_the_served_map_opens_offline_in_chromium(served, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
         seen = watch(page)
-        page.goto(f"{base}/")  # redirects to the map
+        page.goto(f"{base}/maps/network.html")  # "/" is the workbench (test_workbench.py)
         page.wait_for_function("() => window.graphsvc && window.graphsvc.ready", timeout=60_000)
         assert seen["errors"] == []
         assert seen["requests"] and all(u.startswith(base) for u in seen["requests"]), seen

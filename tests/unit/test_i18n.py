@@ -22,7 +22,7 @@ GLOSSARY = Path(__file__).parents[2] / "docs" / "glossary.md"
 TIE_CODE = re.compile(r"\b[A-Z]{3,}(?:_[A-Z]+)*\b")
 # Upper-case words a planner knows as words, not codes (file formats, the API, the names of
 # registers and classifications).
-ABBREVIATIONS = {"CSV", "XLSX", "JSON", "UTF", "API", "SSB", "ICNPO", "NACE"}
+ABBREVIATIONS = {"CSV", "XLSX", "JSON", "UTF", "API", "SSB", "ICNPO", "NACE", "PDF", "SVG", "PNG"}
 ROOT = Path(__file__).parents[2]
 KIND_CODES = ("individual", "association", "institution", "municipality", "business")
 
