@@ -1,41 +1,390 @@
-"""The in-memory networkx snapshot the service answers from (DESIGN 3.1).
+"""The in-memory networkx snapshot the service answers from (DESIGN 3.1), kept current by
+applying each write's change set instead of rebuilding (issue 11.1).
 
-Rebuilt only when the store's revision has moved, so queries between writes cost no database
-round trip. Thread-safe: API routes run in a thread pool. The functions below read it for the
-lists the API and ``graphsvc list`` share (search, districts, initiatives' coverage).
+A write through this process's store hands its change set to the snapshot (``store.on_write``),
+which builds the graph of the new revision as a *new graph object that shares every unchanged
+node's dicts* with the previous one (copy-on-write: only touched nodes' attribute and adjacency
+dicts are copied, the outer dicts copied shallowly). A reader holding the previous graph keeps a
+whole, unchanging graph; readers never take a lock unless the store's revision moved. Derived
+structures that are cheap to update (trust graph, offer index, identities, introducers' search
+trees) are carried to the new graph entry by entry (``analysis._cache.carry``); the rest are
+built again when first asked for. Expensive answers (brokers, communities, gaps) are served from
+the previous graph, marked with the revision they were computed for, while a background thread
+computes them for the new one (:meth:`Snapshot.settled`).
+
+A full rebuild happens at start, after a write of more than ``FULL_REBUILD_ABOVE`` rows, and
+whenever the store's revision moved by more than this process wrote (another worker or process
+wrote, a bulk import): correctness first. The functions below read the snapshot for the lists
+the API and ``graphsvc list`` share (search, districts, initiatives' coverage).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 import networkx as nx
 
+from graphsvc.analysis._cache import Delta, carry
 from graphsvc.errors import ValidationError
 from graphsvc.privacy import display_name
-from graphsvc.store.base import GraphStore
+from graphsvc.store.base import DELETE, DOCUMENTS, ERASE, RECORD_TYPES, RETRACT, GraphStore
+
+# Above this many changed rows a write is applied by a full rebuild (an import): the apply
+# costs per row about what the rebuild costs per stored row, and a rebuild is simpler to trust.
+FULL_REBUILD_ABOVE = 5_000
+# How long a reader that sees a revision this process has not been told about waits for the
+# write's change set (the writing thread reports it a moment after its commit) before taking
+# the revision as another process's and rebuilding.
+ARRIVAL_WAIT_S = 0.05
+
+
+class _Rebuild(Exception):
+    """The change set cannot be applied exactly (a case a full rebuild handles): rebuild."""
 
 
 class Snapshot:
+    """The graph of the store's current revision: ``snapshot.graph()``.
+
+    ``rebuilds`` and ``applies`` count full rebuilds and incremental applies (tests and
+    benchmarks read them).
+    """
+
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self._graph: nx.MultiDiGraph | None = None
-        self._revision: int | None = None
-        self._lock = threading.Lock()
+        self._current: tuple[int, nx.MultiDiGraph] | None = None  # replaced whole, never edited
+        self._apply_lock = threading.Lock()  # one rebuild or apply at a time
+        self._pending: dict[int, dict[str, Any] | None] = {}  # revision → changes (None: clash)
+        self._arrived = threading.Condition(threading.Lock())  # guards _pending
+        self._holders: dict[tuple[str, str], Any] = {}  # (offers|needs, id) → holder
+        self._answers: dict[Any, tuple[int, nx.MultiDiGraph]] = {}  # see settled()
+        self._answers_lock = threading.Lock()
+        self._computing: set[Any] = set()
         self.rebuilds = 0
+        self.applies = 0
+        store.on_write(self._written)
 
+    # ---- reading ------------------------------------------------------------------------
     def graph(self) -> nx.MultiDiGraph:
+        """The graph of the store's revision (or a newer one). Never edited once returned."""
         revision = self.store.revision()
-        if self._graph is not None and revision == self._revision:
-            return self._graph
-        with self._lock:
-            if self._graph is None or revision != self._revision:
-                graph = self.store.to_networkx()
-                graph.graph["revision"] = revision
-                self._graph, self._revision = graph, revision
-                self.rebuilds += 1
-            return self._graph
+        current = self._current
+        if current is not None and current[0] >= revision:
+            return current[1]
+        with self._apply_lock:
+            self._catch_up(revision)
+            return self._current[1]  # type: ignore[index]
+
+    @property
+    def revision(self) -> int | None:
+        return None if self._current is None else self._current[0]
+
+    def settled(self, key: Any, compute: Callable[[nx.MultiDiGraph], dict[str, Any]]
+                ) -> dict[str, Any]:
+        """``compute(G)`` for an expensive answer, with ``computed_for_revision`` and ``stale``.
+
+        ``key`` names what ``compute`` builds (e.g. ``("brokers", by, resolution)``). The first
+        time, it runs on the current graph. After a write, while nobody has computed it for the
+        new revision, the answer comes from the last graph it was computed on (its derived
+        structures are still there, so this is fast), marked ``stale``, and a background thread
+        computes it for the new graph; the next request after that gets the new answer.
+        """
+        G = self.graph()
+        revision = G.graph["revision"]
+        with self._answers_lock:
+            last = self._answers.get(key)
+            start = last is not None and last[1] is not G and key not in self._computing
+            if start:
+                self._computing.add(key)
+        if last is None or last[1] is G:
+            answer = compute(G)
+            self._settle(key, revision, G)
+            return {**answer, "computed_for_revision": revision, "stale": False}
+        if start:
+            threading.Thread(target=self._recompute, args=(key, compute), daemon=True,
+                             name=f"snapshot-recompute-{key}").start()
+        answer = compute(last[1])
+        return {**answer, "computed_for_revision": last[0], "stale": True}
+
+    def _settle(self, key: Any, revision: int, G: nx.MultiDiGraph) -> None:
+        with self._answers_lock:
+            last = self._answers.get(key)
+            if last is None or last[0] <= revision:
+                self._answers[key] = (revision, G)
+
+    def _recompute(self, key: Any, compute: Callable[[nx.MultiDiGraph], Any]) -> None:
+        try:
+            G = self.graph()
+            compute(G)
+            self._settle(key, G.graph["revision"], G)
+        except Exception:  # noqa: BLE001 - the request that asks next computes it and says why
+            pass
+        finally:
+            with self._answers_lock:
+                self._computing.discard(key)
+
+    # ---- writes reported by the store -----------------------------------------------------
+    def _written(self, revision: int, changes: dict[str, Any]) -> None:
+        if self._current is None:  # nothing built yet: the first read builds it all
+            return
+        with self._arrived:
+            # Two writes claiming one revision (delete_actor reads it after the fact): neither
+            # can be trusted, so that revision is rebuilt.
+            self._pending[revision] = None if revision in self._pending else changes
+            self._arrived.notify_all()
+        if self._apply_lock.acquire(blocking=False):  # else whoever holds it applies it
+            try:
+                self._catch_up(revision)
+            finally:
+                self._apply_lock.release()
+
+    def _catch_up(self, revision: int) -> None:
+        """Bring the graph to ``revision`` or later (the apply lock is held)."""
+        waited = False
+        while True:
+            current = self._current
+            if current is not None and current[0] >= revision:
+                return
+            if current is None:
+                self._rebuild()
+                return
+            wanted = current[0] + 1
+            with self._arrived:
+                if wanted not in self._pending and not waited and not any(
+                        r > wanted for r in self._pending):
+                    self._arrived.wait(ARRIVAL_WAIT_S)
+                    waited = True
+                    continue
+                found = wanted in self._pending
+                changes = self._pending.pop(wanted, None)
+            if not found or changes is None or _size(changes) > FULL_REBUILD_ABOVE:
+                self._rebuild()
+                return
+            try:
+                G = self._apply(current[1], changes, wanted)
+            except _Rebuild:
+                self._rebuild()
+                return
+            self._current = (wanted, G)
+            self.applies += 1
+
+    def _rebuild(self) -> None:
+        for _attempt in range(3):  # a write between reading the revision and the rows
+            revision = self.store.revision()
+            G = self.store.to_networkx()
+            if self.store.revision() == revision:
+                break
+        G.graph["revision"] = revision
+        self._holders = {(attr, h["id"]): n for n, d in G.nodes(data=True)
+                         for attr in ("offers", "needs") for h in d.get(attr, ())}
+        with self._arrived:
+            for r in [r for r in self._pending if r <= revision]:
+                del self._pending[r]
+        self._current = (revision, G)
+        self.rebuilds += 1
+
+    def _apply(self, old: nx.MultiDiGraph, changes: dict[str, Any], revision: int
+               ) -> nx.MultiDiGraph:
+        edit = _Edit(old, self._holders)
+        try:
+            edit.apply(changes)
+        except _Rebuild:
+            raise
+        except Exception as exc:  # noqa: BLE001 - never serve a half-applied graph
+            raise _Rebuild() from exc
+        G = edit.G
+        G.graph["revision"] = revision
+        self._holders = edit.holders
+        carry(old, G, edit.delta)
+        return G
+
+
+def _size(changes: dict[str, Any]) -> int:
+    return sum(len(rows) for kind, rows in changes.items() if kind != DOCUMENTS)
+
+
+class _Edit:
+    """The next revision's graph from ``old`` and a change set, sharing what did not change.
+
+    Exactly the graph ``build_graph`` makes from the stored rows (same nodes, edges,
+    attributes and iteration order: actors, then initiatives, each in the store's order; a
+    node's offers and needs sorted by id), or ``_Rebuild`` for a case only a rebuild gets right.
+    """
+
+    def __init__(self, old: nx.MultiDiGraph, holders: dict[tuple[str, str], Any]) -> None:
+        G = old.__class__()
+        G.graph.update((k, v) for k, v in old.graph.items() if k != "_cache")
+        G._node = dict(old._node)
+        G._adj = dict(old._adj)  # also G._succ
+        G._pred = dict(old._pred)
+        self.G, self.old, self.holders = G, old, holders
+        self._own_node: set[Any] = set()  # nodes whose dicts in G are copies of their own
+        self._own_succ: set[Any] = set()
+        self._own_pred: set[Any] = set()
+        self._own_keys: set[tuple[Any, Any]] = set()
+        self.delta = Delta()
+        self._new_actor = False
+
+    # ---- copy on write ------------------------------------------------------------------
+    def _attrs(self, n: Any) -> dict[str, Any]:
+        if n not in self._own_node:
+            self.G._node[n] = dict(self.G._node[n])
+            self._own_node.add(n)
+        return self.G._node[n]
+
+    def _succ(self, n: Any) -> dict[Any, Any]:
+        if n not in self._own_succ:
+            self.G._adj[n] = dict(self.G._adj[n])
+            self._own_succ.add(n)
+        return self.G._adj[n]
+
+    def _pred(self, n: Any) -> dict[Any, Any]:
+        if n not in self._own_pred:
+            self.G._pred[n] = dict(self.G._pred[n])
+            self._own_pred.add(n)
+        return self.G._pred[n]
+
+    def _keys(self, u: Any, v: Any) -> dict[str, Any]:
+        """The writable key dict of ``u → v`` (one dict, in ``u``'s successors and ``v``'s
+        predecessors alike, as networkx keeps it)."""
+        succ = self._succ(u)
+        keys = succ.get(v)
+        if keys is None or (u, v) not in self._own_keys:
+            keys = dict(keys or {})
+            succ[v] = keys
+            self._pred(v)[u] = keys
+            self._own_keys.add((u, v))
+        return keys
+
+    # ---- the change set ---------------------------------------------------------------------
+    def apply(self, changes: dict[str, Any]) -> None:
+        G, d = self.G, self.delta
+        for node_id, _ in changes.get(DELETE, ()):
+            if node_id in G:
+                if G._node[node_id].get("node_type") is None:
+                    raise _Rebuild()
+                self._remove_node(node_id)
+        for node_id, _ in changes.get(ERASE, ()):  # as the store erases: actors go, an
+            if node_id not in G:                   # initiative keeps its node
+                continue
+            if G._node[node_id].get("node_type") is None:  # a node only a tie made
+                raise _Rebuild()
+            if G._node[node_id].get("node_type") == "actor":
+                self._remove_node(node_id)
+            else:
+                self._unlink(node_id)
+                self._drop_holdings(node_id)
+        for resource_id, _ in changes.get(RETRACT, ()):
+            self._drop_holding("offers", resource_id)
+        for kind in RECORD_TYPES:
+            for _key, data in changes.get(kind, ()):
+                getattr(self, f"_upsert_{kind}")(data)
+        if self._new_actor and any(G._node[n].get("node_type") != "actor" for n in G._node):
+            # build_graph adds every actor before any initiative: a new actor goes after the
+            # last actor, not at the end
+            order = [n for n, a in G._node.items() if a.get("node_type") == "actor"]
+            order += [n for n, a in G._node.items() if a.get("node_type") != "actor"]
+            G._node = {n: G._node[n] for n in order}
+            G._adj = {n: G._adj[n] for n in order}
+            G._pred = {n: G._pred[n] for n in order}
+            d.reordered = True
+        d.graph = G
+
+    def _remove_node(self, n: Any) -> None:
+        G, d = self.G, self.delta
+        self._unlink(n)
+        self._drop_holdings(n)
+        del G._node[n], G._adj[n], G._pred[n]
+        d.removed.add(n)
+
+    def _unlink(self, n: Any) -> None:
+        """Remove every tie of ``n`` (both directions)."""
+        G, d = self.G, self.delta
+        for v in list(G._adj[n]):
+            d.pairs.add(frozenset((n, v)))
+            if v != n:
+                self._pred(v).pop(n, None)
+        for u in list(G._pred[n]):
+            d.pairs.add(frozenset((n, u)))
+            if u != n:
+                self._succ(u).pop(n, None)
+        G._adj[n], G._pred[n] = {}, {}
+        self._own_succ.add(n)
+        self._own_pred.add(n)
+
+    def _drop_holdings(self, n: Any) -> None:
+        attrs = self.G._node[n]
+        for attr in ("offers", "needs"):
+            if attrs.get(attr):
+                for h in attrs[attr]:
+                    self.holders.pop((attr, h["id"]), None)
+                self._attrs(n)[attr] = []
+                self.delta.holdings.add(n)
+                self.delta.nodes.add(n)
+
+    def _drop_holding(self, attr: str, holding_id: str) -> None:
+        holder = self.holders.pop((attr, holding_id), None)
+        if holder is None or holder not in self.G:
+            return
+        attrs = self._attrs(holder)
+        attrs[attr] = [h for h in attrs[attr] if h["id"] != holding_id]
+        self.delta.holdings.add(holder)
+        self.delta.nodes.add(holder)
+
+    def _upsert_node(self, data: dict[str, Any], node_type: str, extra: dict[str, Any]) -> None:
+        G, d = self.G, self.delta
+        data = dict(data)
+        n = data.pop("id")
+        if n in G:
+            attrs = G._node[n]
+            if attrs.get("node_type") != node_type:  # an id both actor and initiative
+                raise _Rebuild()
+            G._node[n] = {"node_type": node_type, **extra, "offers": attrs["offers"],
+                          "needs": attrs["needs"], **data}
+            self._own_node.add(n)
+        else:
+            G._node[n] = {"node_type": node_type, **extra, "offers": [], "needs": [], **data}
+            G._adj[n], G._pred[n] = {}, {}
+            self._own_node.add(n)
+            self._own_succ.add(n)
+            self._own_pred.add(n)
+            d.added.add(n)
+            self._new_actor |= node_type == "actor"
+        d.nodes.add(n)
+
+    def _upsert_actors(self, data: dict[str, Any]) -> None:
+        self._upsert_node(data, "actor", {})
+
+    def _upsert_initiatives(self, data: dict[str, Any]) -> None:
+        self._upsert_node(data, "initiative", {"kind": "initiative"})
+
+    def _upsert_holding(self, attr: str, data: dict[str, Any]) -> None:
+        holder = data["holder"]
+        if holder not in self.G:  # a row build_graph would leave out: rare, let it decide
+            raise _Rebuild()
+        self._drop_holding(attr, data["id"])
+        attrs = self._attrs(holder)
+        attrs[attr] = sorted([*attrs[attr], dict(data)], key=lambda h: h["id"])
+        self.holders[(attr, data["id"])] = holder
+        self.delta.holdings.add(holder)
+        self.delta.nodes.add(holder)
+
+    def _upsert_resources(self, data: dict[str, Any]) -> None:
+        self._upsert_holding("offers", data)
+
+    def _upsert_needs(self, data: dict[str, Any]) -> None:
+        self._upsert_holding("needs", data)
+
+    def _upsert_ties(self, data: dict[str, Any]) -> None:
+        data = dict(data)
+        u, v = data.pop("source"), data.pop("target")
+        if u not in self.G or v not in self.G:  # build_graph would add a bare node
+            raise _Rebuild()
+        self._keys(u, v)[data["kind"]] = data
+        self.delta.pairs.add(frozenset((u, v)))
 
 
 # ---- reading the snapshot: what the API's lists and ``graphsvc list`` share ----------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.analysis._cache import cached, trust_graph
+from graphsvc.analysis._cache import Delta, cached, trust_graph, updates
 from graphsvc.analysis.rules import Rules, load_rules
 from graphsvc.i18n import LANGS, capital, class_name, register, tie_name
 from graphsvc.privacy import display_name
@@ -62,6 +62,7 @@ def identities(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[Any, f
     ['age_band:80+', 'district:Nes', 'membership:lag']
     """
     rules = rules or load_rules()
+    _RULES[rules.key] = rules  # for _carry_identities: the cache is named by the key
 
     def build() -> dict[Any, frozenset[str]]:
         ids: dict[Any, set[str]] = {n: set() for n in G}
@@ -78,6 +79,85 @@ def identities(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[Any, f
         return {n: frozenset(s) for n, s in ids.items()}
 
     return cached(G, f"identities:{rules.key}", build)
+
+
+_RULES: dict[str, Rules] = {}
+
+
+def _node_identities(G: nx.MultiDiGraph, n: Any, rules: Rules) -> frozenset[str]:
+    """One node's identities, as ``identities`` finds them."""
+    d = G._node[n]
+    ids = {f"{a}:{d[a]}" for a in rules.identities if a != "membership" and d.get(a)}
+    if "membership" in rules.identities:
+        ties = rules.membership_ties
+        ids.update(f"membership:{v}" for v, keys in G._adj[n].items() if any(k in ties for k in keys))
+        if any(k in ties for keys in G._pred[n].values() for k in keys):
+            ids.add(f"membership:{n}")
+    return frozenset(ids)
+
+
+def _affected(old: nx.MultiDiGraph, G: nx.MultiDiGraph, d: Delta, rules: Rules) -> set:
+    """Nodes whose ties' classes may have changed: ties, kind or identities changed."""
+    ids = G.graph["_cache"].get(f"identities:{rules.key}")
+    out = d.touched()
+    if ids is None:
+        return out
+    before = old.graph.get("_cache", {}).get(f"identities:{rules.key}", {})
+    return {n for n in out if n in d.pairs_nodes() or n not in old
+            or ids.get(n) != before.get(n) or G._node[n].get("kind") != old._node[n].get("kind")}
+
+
+@updates("identities")
+def _carry_identities(ids: dict, name: str, _old, G: nx.MultiDiGraph, d: Delta) -> dict | None:
+    rules = _RULES.get(name.split(":", 1)[1])
+    if rules is None:
+        return None
+    out = dict(ids)
+    for n in d.removed:
+        out.pop(n, None)
+    for n in d.touched():
+        out[n] = _node_identities(G, n, rules)
+    return out
+
+
+@updates("tie_classes")
+def _carry_tie_classes(classes: dict, name: str, old: nx.MultiDiGraph, G: nx.MultiDiGraph,
+                       d: Delta) -> dict | None:
+    """Existing ties keep their place in the dict, new ones come last (it is only counted and
+    looked up)."""
+    rules = _RULES.get(name.split(":", 1)[1])
+    if rules is None:
+        return None
+    out = dict(classes)
+    for x in d.removed | d.pairs_nodes():
+        if x in old:
+            for u, v, k in (*old.out_edges(x, keys=True), *old.in_edges(x, keys=True)):
+                if u not in G or v not in G or k not in G._adj[u].get(v, {}):
+                    out.pop((u, v, k), None)
+    for x in _affected(old, G, d, rules):
+        for u, v, k in (*G.out_edges(x, keys=True), *G.in_edges(x, keys=True)):
+            out[(u, v, k)] = classify_pair(G, u, v, k, rules=rules)
+    return out
+
+
+@updates("pair_class")
+def _carry_pair_class(classes: dict, name: str, old: nx.MultiDiGraph, G: nx.MultiDiGraph,
+                      d: Delta) -> dict | None:
+    rules = _RULES.get(name.split(":", 1)[1])
+    if rules is None or f"tie_classes:{rules.key}" not in G.graph["_cache"]:
+        return None
+    H, ties = trust_graph(G), tie_classes(G, rules=rules)
+    out = dict(classes)
+    for x in d.removed | d.pairs_nodes():
+        for w in old.graph["_cache"]["trust_graph"]._adj.get(x, ()):
+            if x not in H or w not in H[x]:
+                out.pop((x, w), None)
+                out.pop((w, x), None)
+    for u in _affected(old, G, d, rules):
+        for v, e in H._adj[u].items():
+            s = e["source"]
+            out[(u, v)] = out[(v, u)] = ties[(s, v if s == u else u, e["kind"])][0]
+    return out
 
 
 def classify_pair(

@@ -20,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.analysis._cache import cached, offer_index, trust_graph
+from graphsvc.analysis._cache import Delta, cached, offer_index, trust_graph, updates
 from graphsvc.errors import NotFoundError, ValidationError
 from graphsvc.i18n import register
 from graphsvc.privacy import display_name
@@ -375,6 +375,37 @@ def _search(H: nx.Graph, source: Any, targets: set[Any] | None = None) -> dict[A
                 heapq.heappush(heap, (nd, counter, w))
                 counter += 1
     return settled
+
+
+@updates("introducer_trees")
+def _carry_trees(trees: OrderedDict, _name: str, _old, G: nx.MultiDiGraph, d: Delta
+                 ) -> OrderedDict:
+    """Search trees a write cannot have changed, kept: no changed tie touches them, or the only
+    change is a new actor whose one tie hangs it below a node of the tree (it joins as a leaf)."""
+    H = G.graph["_cache"].get("trust_graph")
+    with _TREES_LOCK:
+        before = list(trees.items())
+    out: OrderedDict = OrderedDict()
+    for root, tree in before:
+        if root in d.removed or any(n in tree for n in d.removed):
+            continue
+        grown, ok = None, True
+        for pair in d.pairs:
+            inside = [n for n in pair if n in tree]
+            if not inside:
+                continue
+            (a,) = inside if len(inside) == 1 and len(pair) == 2 else (None,)
+            b = next(iter(pair - {a})) if a is not None else None
+            depth, up = 0, a
+            while a is not None and tree[up] is not None:
+                depth, up = depth + 1, tree[up]
+            if a is None or H is None or b not in H or list(H._adj[b]) != [a] or depth >= MAX_HOPS:
+                ok = False
+                break
+            grown = {**(grown or tree), b: a}
+        if ok:
+            out[root] = tree if grown is None else grown
+    return out
 
 
 def _introduction_paths(G: nx.MultiDiGraph, source: Any, targets: set[Any]
