@@ -34,7 +34,7 @@ from loaders.rows import _long_field
 from loaders.streams import (Progress, budget, clip, iter_json_array, json_type_error,
                              load_json, open_stream, text_lines)
 
-__all__ = ["INCLUDABLE", "classify", "read_brreg", "rules"]
+__all__ = ["INCLUDABLE", "BrregStream", "classify", "read_brreg", "rules"]
 
 # Kinds left out unless asked for (``--include business``): they are counted instead.
 INCLUDABLE = ("business",)
@@ -200,32 +200,56 @@ def read_brreg(
     ``kommuner`` keeps only entities whose address is in one of these kommunenummer;
     ``include`` names kinds of :data:`INCLUDABLE` to load rather than count. Raises
     :class:`ImportFailed` when the file cannot be read or lacks a required column."""
-    path = Path(path)
-    name = source or path.name
-    parser = _Parser(name, set(kommuner) if kommuner else None,
-                     loaded_at or datetime.now(UTC).replace(microsecond=0), set(include or ()))
-    rows = budget()
-    with open_stream(path, name) as stream:
-        first = _first_char(stream.text)
-        tick: Callable[[], None] = (lambda: progress(stream.position())) if progress else _noop
-        if first in "[{":
-            records = _json_records(stream.text, name, first, parser.columns)
-        elif first:
-            records = _csv_records(stream.text, name, parser.columns)
-        else:
-            raise ImportFailed("error.file.empty", file=name)
-        for n, (line, get, unit) in enumerate(records):
-            rows.row(name, line)
-            kept = len(parser.actors)
-            parser.parse(line, get, unit)
-            if len(parser.actors) > kept:
-                rows.keep(name, line)
-            if n % _PROGRESS_EVERY == 0:
-                tick()
-        tick()
-    return LoadResult(GraphBatch(actors=parser.actors), parser.rows_read,
-                      sorted(parser.rejected, key=lambda e: e.line), name,
-                      ignored_columns=parser.ignored(), skipped=dict(parser.skipped))
+    stream = BrregStream(path, kommuner=kommuner, loaded_at=loaded_at, source=source,
+                         progress=progress, include=include)
+    return stream.result(list(stream.actors()))
+
+
+class BrregStream:
+    """An Enhetsregisteret file read one actor at a time (:meth:`actors`), so an import can
+    write a national file in chunks instead of holding every actor (loaders/importer.py);
+    :meth:`result` is then :func:`read_brreg`'s answer for the actors given to it."""
+
+    def __init__(self, path: str | Path, *, kommuner: Iterable[str] | None = None,
+                 loaded_at: datetime | None = None, source: str | None = None,
+                 progress: Progress | None = None, include: Iterable[str] | None = None) -> None:
+        self.path = Path(path)
+        self.name = source or self.path.name
+        self.progress = progress
+        self.parser = _Parser(self.name, set(kommuner) if kommuner else None,
+                              loaded_at or datetime.now(UTC).replace(microsecond=0),
+                              set(include or ()))
+
+    def actors(self) -> Iterator[Actor]:
+        """The file's actors in file order (rows left out are counted in the parser)."""
+        name, parser, progress = self.name, self.parser, self.progress
+        rows = budget()
+        with open_stream(self.path, name) as stream:
+            first = _first_char(stream.text)
+            tick: Callable[[], None] = (lambda: progress(stream.position())) if progress \
+                else _noop
+            if first in "[{":
+                records = _json_records(stream.text, name, first, parser.columns)
+            elif first:
+                records = _csv_records(stream.text, name, parser.columns)
+            else:
+                raise ImportFailed("error.file.empty", file=name)
+            for n, (line, get, unit) in enumerate(records):
+                rows.row(name, line)
+                parser.parse(line, get, unit)
+                if parser.actors:
+                    rows.keep(name, line)
+                    yield from parser.actors
+                    parser.actors.clear()
+                if n % _PROGRESS_EVERY == 0:
+                    tick()
+            tick()
+
+    def result(self, actors: list[Actor]) -> LoadResult:
+        parser = self.parser
+        return LoadResult(GraphBatch(actors=actors), parser.rows_read,
+                          sorted(parser.rejected, key=lambda e: e.line), self.name,
+                          ignored_columns=parser.ignored(), skipped=dict(parser.skipped))
 
 
 def _noop() -> None:

@@ -18,20 +18,24 @@ naming the file, and a failed import writes nothing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import GraphsvcError, ImportFailed, RowError, Text, ValidationError
 from graphsvc.i18n import register_texts
-from graphsvc.model import Actor, GraphBatch, WriteReport
-from graphsvc.store.base import RECORD_TYPES, GraphStore, record_data, record_key
+from graphsvc.model import Actor, GraphBatch, Tie, WriteReport
+from graphsvc.store.base import RECORD_TYPES, BulkWrite, GraphStore, record_data, record_key
 from loaders import LoadResult
+from loaders.brreg import BrregStream
 from loaders.detect import FORMATS, detect_format
-from loaders.enrich import Context, enrich
+from loaders.enrich import Context, districts, enrich, offers
+from loaders.enrich.dedupe import _is_row
+from loaders.enrich.register_ties import Facts
 from loaders.merge import merge_actor
 from loaders.streams import Limits, budget, limits_in_force, one_line
 
@@ -132,14 +136,20 @@ def _import(
         if not re.fullmatch(r"\d{4}", code):
             raise ValidationError("error.kommunenummer", kommunenummer=code)
     loaded_at = datetime.now(UTC).replace(microsecond=0)
-    results: list[tuple[str, LoadResult]] = []
+    read: list[tuple[int, str, LoadResult]] = []  # (position on the command line, format, ...)
+    streams: list[tuple[int, BrregStream]] = []
     known: dict[str, list[str]] | None = None
     person_key: bytes | None = None
-    for raw in paths:
+    for position, raw in enumerate(paths):
         path = Path(raw)
         name = (names or {}).get(str(raw)) or path.name
         kind_of_file = fmt or detect_format(path, name)
         hook = _hook(progress, name, path)
+        if kind_of_file == "brreg":  # streamed below: a national file is a million rows
+            streams.append((position, BrregStream(
+                path, kommuner=wanted, loaded_at=loaded_at, source=name, progress=hook,
+                include=sorted(set(include or ())))))
+            continue
         if kind_of_file == "workshop" and known is None:
             known = known_names(store)
             # People's ids are keyed hashes under this store's own key (made on first use: a
@@ -148,9 +158,22 @@ def _import(
         result = _read(kind_of_file, path, name, loaded_at, wanted, kind, category, hook, known,
                        workshop, sorted(set(include or ())),
                        person_key if kind_of_file == "workshop" else None)
-        if kind_of_file != "brreg":  # the register's reader counts as it reads
-            budget().keep(name, result.rows_read, len(result.batch) + len(result.patches))
-        results.append((kind_of_file, result))
+        budget().keep(name, result.rows_read, len(result.batch) + len(result.patches))
+        read.append((position, kind_of_file, result))
+    # The register files: held whole (as every other file) up to BULK_FROM actors; past that
+    # the import writes in chunks inside one bulk write (_import_bulk).
+    held: dict[int, list[Actor]] = {p: [] for p, _ in streams}
+    flowing = [(p, s, s.actors()) for p, s in streams]
+    total = 0
+    for p, _s, actors in flowing:
+        for actor in actors:
+            held[p].append(actor)
+            total += 1
+            if total > BULK_FROM:
+                return _import_bulk(store, read, flowing, held, wanted=wanted, strict=strict,
+                                    include=include, lang=lang)
+    read.extend((p, "brreg", s.result(held[p])) for p, s in streams)
+    results = [(f, r) for _, f, r in sorted(read, key=lambda x: x[0])]
     batch, no_actor = _merge(store, results)
     for fmt, r in results:  # merged into ``batch``: the readers' copies can go
         if fmt != "workshop":  # (_people still looks at the sheets' people)
@@ -169,6 +192,12 @@ def _import(
                            fill={"count": _count(rows, ties), "first": problems[0]})
     people = _people(store, results, batch)
     report = _write_changes(store, batch)
+    return _report(results, rows, ties, problems, report, people, no_actor, enrichment, lang)
+
+
+def _report(results: list[tuple[str, LoadResult]], rows: list[RowError], ties: list[RowError],
+            problems: list[RowError], report: WriteReport, people: dict[str, Any],
+            no_actor: set[str], enrichment: dict[str, Any], lang: str | None) -> dict[str, Any]:
     skipped: Counter[str] = Counter()
     for _, r in results:
         skipped.update(r.skipped)
@@ -197,6 +226,209 @@ def _import(
     }
 
 
+# An import keeping more register actors than this writes in chunks of CHUNK inside one bulk
+# write (GraphStore.bulk): memory then holds one chunk, the small files and compact indexes,
+# not every record (docs/loaders.md "Limits": 400 000 actors in 1.4 GB before, ... now).
+BULK_FROM = 10_000
+CHUNK = 5_000
+
+
+def _import_bulk(store: GraphStore, read: list[tuple[int, str, LoadResult]],
+                 flowing: list[tuple[int, BrregStream, Iterator[Actor]]],
+                 held: dict[int, list[Actor]], *, wanted: list[str] | None, strict: bool,
+                 include: Iterable[str] | None, lang: str | None) -> dict[str, Any]:
+    """The import of :func:`_import` for register files too large to hold: the same result.
+
+    The other files are read whole (they are small) and go through the usual path at the end,
+    with the register actors that a whole-import step may change: kommuner, actors of a
+    kommune where an actor without orgnr may be merged into them (dedupe), actors that are an
+    earlier merge's kept actor, business sub-units (left out unless their main unit is loaded),
+    actors another file of the import also names, and an id seen twice. Every other register
+    actor is merged with the store, given its district and offers, and staged chunk by chunk.
+    The register ties are derived at the end from a compact index of every actor
+    (:class:`~loaders.enrich.register_ties.Facts`). One commit; any error drops it all."""
+    small = [(f, r) for _, f, r in sorted(read, key=lambda x: x[0])]
+    options = {"include": sorted(set(include or ()))}
+    formats = [f for _, f, _ in sorted([*read, *((p, "brreg", None) for p, _, _ in flowing)],
+                                        key=lambda x: x[0])]
+    small_ids = {a.id for _, r in small for a in r.batch.actors}
+    patches: dict[str, list[tuple[str, Any]]] = {}
+    for f, r in small:
+        for patch in r.patches:
+            patches.setdefault(patch.actor_id, []).append((f, patch))
+    stated = {res.id for _, r in small for res in r.batch.resources if res.confirmed}
+    # What the whole-import steps look at in the store, read once and kept small.
+    facts = Facts()
+    row_kommuner: set[str] = set()
+    keepers: set[str] = set()  # actors an earlier merge folded another one into
+
+    def note(data: dict[str, Any]) -> None:
+        if _is_row(data) and data.get("kommunenummer"):
+            row_kommuner.add(data["kommunenummer"])
+        if data.get("aliases"):
+            keepers.add(data["id"])
+
+    def stored_actors() -> Iterator[dict[str, Any]]:
+        for data in store._all("actors"):
+            note(data)
+            yield data
+
+    facts.add_stored(stored_actors())
+    for _, r in small:
+        for a in r.batch.actors:
+            note(a.model_dump(mode="json", exclude_none=True))
+    # Derived offers of chunk actors and district reports summed over the chunks.
+    offers_report: dict[str, Any] = {}
+    districts_report: dict[str, Any] = {}
+    written = WriteReport(revision=0)
+    deferred: dict[int, list[Actor]] = {p: [] for p, _, _ in flowing}
+    seen = _Seen()
+    ctx = Context(kommuner=wanted, formats=formats, options={**options, "stated": stated})
+    chunk: list[tuple[str, Actor]] = []
+
+    def whole_import_needs(actor: Actor) -> bool:
+        return (actor.id in small_ids or actor.kind == "municipality" or actor.id in keepers
+                or (actor.kommunenummer in row_kommuner and actor.orgform != "ENK")
+                or (actor.kind == "business" and actor.orgform == "BEDR"
+                    and bool(actor.parent_orgnr)))
+
+    with store.bulk() as bulk:
+        def flush() -> None:
+            _write_chunk(store, bulk, chunk, patches, facts, ctx, offers_report,
+                         districts_report, written)
+            chunk.clear()
+
+        for p, stream, actors in flowing:
+            for actor in itertools.chain(held.pop(p), actors):
+                if whole_import_needs(actor) or seen.again(actor.id):
+                    deferred[p].append(actor)
+                    continue
+                chunk.append((stream.name, actor))
+                if len(chunk) >= CHUNK:
+                    flush()
+        flush()
+        # The usual path for the small files and the actors held back, against the store
+        # plus what was staged; the register ties of every actor of the import.
+        results = sorted([*read, *((p, "brreg", s.result(deferred[p])) for p, s, _ in flowing)],
+                         key=lambda x: x[0])
+        results_ = [(f, r) for _, f, r in results]
+        for f, r in results_:  # the patches applied to chunk actors are done
+            r.patches = [x for x in r.patches if x.actor_id in patches]
+        batch, no_actor = _merge(store, results_, bulk.fetch)
+        for f, r in results_:
+            if f != "workshop":
+                r.batch.actors = []
+        facts.add_here(a.model_dump(mode="json", exclude_none=True) for a in batch.actors)
+        later: list[Tie] = []
+        enrichment = enrich(store, batch, Context(
+            kommuner=wanted, formats=formats,
+            options={**options, "register_facts": facts, "register_ties_out": later}))
+        enrichment["districts"] = _sum_districts(districts_report, enrichment["districts"])
+        enrichment["offers"] = _sum_offers(offers_report, enrichment["offers"])
+        rows = [e for _, r in results_ for e in r.rejected]
+        ties = [e for _, r in results_ for e in getattr(r, "ties_rejected", [])]
+        ties.extend(_drop_unknown_references(store, batch, bulk.existing_nodes))
+        problems = sorted([*rows, *ties], key=lambda e: (e.file, e.line))
+        if strict and problems:
+            raise ImportFailed("error.import.strict", rows=problems,
+                               fill={"count": _count(rows, ties), "first": problems[0]})
+        if problems and not len(batch) and not any(
+                written.created.values()) and not any(written.updated.values()) and \
+                not any(written.unchanged.values()):
+            raise ImportFailed("error.import.all_rejected", rows=problems,
+                               fill={"count": _count(rows, ties), "first": problems[0]})
+        people = _people(store, results_, batch)
+        _add(written, _write_changes(store, batch, bulk))
+        for start in range(0, len(later), CHUNK):
+            _add(written, _write_changes(store, GraphBatch(ties=later[start : start + CHUNK]),
+                                         bulk))
+    written.revision = bulk.revision or 0
+    return _report(results_, rows, ties, problems, written, people, no_actor, enrichment, lang)
+
+
+class _Seen:
+    """The ids of a bulk import's chunk actors, as numbers where they are ``brreg:<orgnr>``
+    (a set of 400 000 ids in about 20 MB)."""
+
+    def __init__(self) -> None:
+        self.numbers: set[int] = set()
+        self.others: set[str] = set()
+
+    def again(self, actor_id: str) -> bool:
+        """Whether ``actor_id`` was seen before; remembers it."""
+        tail = actor_id[6:]
+        if actor_id.startswith("brreg:") and tail.isdigit() and not tail.startswith("0"):
+            found, where = int(tail), self.numbers
+        else:
+            found, where = actor_id, self.others  # type: ignore[assignment]
+        if found in where:
+            return True
+        where.add(found)  # type: ignore[arg-type]
+        return False
+
+
+def _write_chunk(store: GraphStore, bulk: BulkWrite, chunk: list[tuple[str, Actor]],
+                 patches: dict[str, list[tuple[str, Any]]], facts: Facts, ctx: Context,
+                 offers_report: dict[str, Any], districts_report: dict[str, Any],
+                 written: WriteReport) -> None:
+    """Merge one chunk of register actors with the store (and a patch another file of the
+    import gives), give them districts and offers, and stage what changes."""
+    if not chunk:
+        return
+    stored = bulk.fetch("actors", sorted({a.id for _, a in chunk}))
+    merged: dict[str, dict[str, Any]] = {}
+    for source, actor in chunk:
+        given = actor.model_dump(mode="json", exclude_none=True, exclude=_META_FIELDS)
+        prov = actor.provenance.model_dump(mode="json", exclude_none=True) \
+            if actor.provenance else {"source": source}
+        data = merge_actor(stored.get(actor.id), given, "brreg", prov)
+        for fmt, p in patches.pop(actor.id, []):
+            data = merge_actor(data, {"id": p.actor_id, **p.fields}, fmt,
+                               p.provenance.model_dump(mode="json", exclude_none=True),
+                               whole=False)
+        merged[actor.id] = data
+    facts.add_here(merged.values())
+    batch = GraphBatch(actors=[Actor.model_validate(d) for d in merged.values()])
+    del merged, stored
+    _sum_districts(districts_report, districts(store, batch, ctx))
+    _sum_offers(offers_report, offers(store, batch, ctx))
+    _add(written, _write_changes(store, batch, bulk))
+
+
+def _add(total: WriteReport, part: WriteReport) -> None:
+    for counts in ("created", "updated", "unchanged"):
+        into, more = getattr(total, counts), getattr(part, counts)
+        for kind, n in more.items():
+            into[kind] = into.get(kind, 0) + n
+
+
+def _sum_offers(total: dict[str, Any], part: dict[str, Any], *,
+                sort: bool = True) -> dict[str, Any]:
+    """The "offers" step's report of one more chunk added to ``total`` (in place)."""
+    for key, value in part.items():
+        if isinstance(value, int):
+            total[key] = total.get(key, 0) + value
+        elif isinstance(value, list):
+            total[key] = [*total.get(key, []), *value]
+            if sort:
+                total[key].sort()
+        elif key == "by_rule":
+            by = total.setdefault(key, {})
+            for rule, n in value.items():
+                by[rule] = by.get(rule, 0) + n
+            total[key] = dict(sorted(by.items()))
+        else:  # names
+            total[key] = {**total.get(key, {}), **value}
+    return total
+
+
+def _sum_districts(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    """The "districts" step's report (per kommune) of one more chunk added to ``total``."""
+    for kommune, report in part.items():
+        _sum_offers(total.setdefault(kommune, {}), report, sort=False)  # in file order
+    return dict(sorted(total.items()))
+
+
 def _said(skipped: dict[Any, int], lang: str | None) -> dict[str, int]:
     """Skip reasons (texts or plain strings) in ``lang``, sorted."""
     out: Counter[str] = Counter()
@@ -214,7 +446,8 @@ def _count(rows: list[RowError], ties: list[RowError]) -> Text:
     return said_ties if ties else said_rows
 
 
-def _write_changes(store: GraphStore, batch: GraphBatch) -> WriteReport:
+def _write_changes(store: GraphStore, batch: GraphBatch,
+                   bulk: BulkWrite | None = None) -> WriteReport:
     """Write only what changes; if nothing does, do not write at all, so the revision (which
     every write bumps, and which caches and snapshots key on) stays where it is.
 
@@ -222,9 +455,10 @@ def _write_changes(store: GraphStore, batch: GraphBatch) -> WriteReport:
     its provenance); the other records are compared here the same way."""
     report = WriteReport(revision=0)
     changed = GraphBatch()
+    fetch = bulk.fetch if bulk is not None else store._fetch
     for kind in RECORD_TYPES:
         rows = {record_key(kind, rec): rec for rec in getattr(batch, kind)}  # last one wins
-        stored = store._fetch(kind, list(rows)) if rows else {}
+        stored = fetch(kind, list(rows)) if rows else {}
         new, updated = [], []
         for key, rec in rows.items():
             if key not in stored:
@@ -242,6 +476,10 @@ def _write_changes(store: GraphStore, batch: GraphBatch) -> WriteReport:
         stored_docs = store.documents(sorted(batch.documents))
         changed.documents.update({k: v for k, v in batch.documents.items()
                                   if stored_docs.get(k) != v})
+    if bulk is not None:  # staged; the bulk write commits it with the rest
+        if len(changed) or changed.retracted or changed.documents:
+            bulk.write(changed)
+        return report
     if len(changed) or changed.retracted or changed.documents:
         report.revision = store.write(changed).revision
     else:
@@ -336,12 +574,14 @@ def known_names(store: GraphStore) -> dict[str, list[str]]:
     return names
 
 
-def _merge(store: GraphStore, results: list[tuple[str, LoadResult]]) -> tuple[GraphBatch, set[str]]:
+def _merge(store: GraphStore, results: list[tuple[str, LoadResult]],
+           fetch: Callable[[str, list[str]], dict[str, dict[str, Any]]] | None = None,
+           ) -> tuple[GraphBatch, set[str]]:
     """One batch: every actor merged with the stored one and earlier files, patches applied.
     (The ties the registers know are an enrichment step: loaders/enrich/register_ties.py.)"""
     ids = {a.id for _, r in results for a in r.batch.actors}
     ids |= {p.actor_id for _, r in results for p in r.patches}
-    stored = store._fetch("actors", sorted(ids)) if ids else {}
+    stored = (fetch or store._fetch)("actors", sorted(ids)) if ids else {}
     merged: dict[str, dict[str, Any]] = {}
     batch = GraphBatch()
     for fmt, r in results:
@@ -367,12 +607,14 @@ def _merge(store: GraphStore, results: list[tuple[str, LoadResult]]) -> tuple[Gr
     return batch, no_actor
 
 
-def _drop_unknown_references(store: GraphStore, batch: GraphBatch) -> list[RowError]:
+def _drop_unknown_references(store: GraphStore, batch: GraphBatch,
+                             existing: Callable[[list[str]], set[str]] | None = None,
+                             ) -> list[RowError]:
     """A sheet may tie to an id from elsewhere (``brreg:…``); if the store does not hold it,
     reject that tie as a row error instead of failing the whole import."""
     here = {a.id for a in batch.actors} | {i.id for i in batch.initiatives}
     outside = sorted({e for t in batch.ties for e in (t.source, t.target)} - here)
-    missing = set(outside) - store._existing_nodes(outside) if outside else set()
+    missing = set(outside) - (existing or store._existing_nodes)(outside) if outside else set()
     if not missing:
         return []
     errors = []

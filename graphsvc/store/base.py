@@ -76,6 +76,12 @@ class GraphStore(abc.ABC):
     def _all(self, kind: str) -> Iterable[dict[str, Any]]:
         """Every stored record of ``kind`` as data."""
 
+    def _held(self, kind: str, holders: list[str]) -> list[dict[str, Any]]:
+        """Stored resources or needs (``kind``) whose holder is one of these actors (stores
+        look them up by holder instead of reading them all)."""
+        wanted = set(holders)
+        return [r for r in self._all(kind) if r.get("holder") in wanted]
+
     @abc.abstractmethod
     def _delete_node(self, node_id: str) -> bool:
         """Remove an actor/initiative with its ties, resources and needs; bump the revision."""

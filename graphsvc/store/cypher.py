@@ -161,6 +161,14 @@ def all_nodes(kind: str) -> str:
     return f"MATCH (n:{label}) RETURN n.data AS data ORDER BY n.id"
 
 
+def held(kind: str) -> str:
+    """Resources or needs of these actors: ``$holders`` → rows of ``data``."""
+    rel = _rel_type(HOLDING_TYPES[kind])
+    label = _label(NODE_LABELS[kind])
+    return (f"UNWIND $holders AS h\nMATCH (a:Actor {{id: h}})-[:{rel}]->(n:{label})\n"
+            "RETURN n.data AS data")
+
+
 def fetch(kind: str) -> str:
     return FETCH_TIES if kind == "ties" else fetch_nodes(kind)
 

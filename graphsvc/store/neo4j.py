@@ -106,6 +106,12 @@ class Neo4jStore(GraphStore):
         query, params = cypher.write_statement(changes)
         return self._bumped(self.runner.write(query, params))
 
+    def _held(self, kind: str, holders: list[str]) -> list[dict[str, Any]]:
+        if not holders:
+            return []
+        rows = self.runner.run(cypher.held(kind), {"holders": holders})
+        return [json.loads(row["data"]) for row in rows]
+
     # ---- staging (GraphStore.bulk): :Staged nodes, committed by one statement -------------
     def _stage(self, token: str, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> None:
         rows = cypher.stage_rows(token, time.time(), changes)

@@ -185,6 +185,16 @@ class SQLiteStore(GraphStore):
                 rows = self._db.execute(f"SELECT rowid, data FROM {kind} WHERE rowid > ? "
                                         f"ORDER BY rowid LIMIT {PAGE}", (rows[-1][0],)).fetchall()
 
+    def _held(self, kind: str, holders: list[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        with self._lock:
+            for start in range(0, len(holders), 500):
+                chunk = holders[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                out.extend(json.loads(r[0]) for r in self._db.execute(
+                    f"SELECT data FROM {kind} WHERE holder IN ({marks}) ORDER BY rowid", chunk))
+        return out
+
     # ---- staging (GraphStore.bulk): one table, committed in one transaction ---------------
     def _stage(self, token: str, changes: dict[str, list[tuple[str, dict[str, Any]]]]) -> None:
         now = time.time()

@@ -152,7 +152,8 @@ def precedence() -> dict[str, int]:
 
 def step(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
     known = _taxonomy()
-    stated = {r.id for r in batch.resources if r.confirmed}
+    # (A bulk import's chunks hold no sheet rows: it passes what the sheets state.)
+    stated = {r.id for r in batch.resources if r.confirmed} | set(ctx.options.get("stated", ()))
     derived: list[Resource] = []
     for actor in batch.actors:
         if actor.kind == "individual" or not set(actor.sources or {"register"}) - {"workshop"}:
@@ -185,7 +186,7 @@ def step(store: GraphStore, batch: GraphBatch, ctx: Context) -> dict[str, Any]:
     # sheet stated stays, whatever the rules say.
     looked_at = {a.id for a in batch.actors}
     now = {r.id for r in derived}
-    stale = sorted(r["id"] for r in store._all("resources")
+    stale = sorted(r["id"] for r in store._held("resources", sorted(looked_at))
                    if r.get("holder") in looked_at and r.get("derived_by")
                    and not r.get("confirmed", True) and r["id"] not in now
                    and r["id"] not in stated) if looked_at else []
