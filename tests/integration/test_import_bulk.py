@@ -111,3 +111,67 @@ def test_an_organisation_twice_in_one_bulk_import_is_stored_as_when_held_whole(
     chunked = SQLiteStore(tmp_path / "chunked.db")
     run(chunked, tmp_path, duplicates=True)
     assert everything(chunked) == everything(held)
+
+
+# ---- a failure anywhere leaves the store as it was (every store: SQLite, FalkorDB, Neo4j) -----
+def _state(store: GraphStore) -> dict[str, Any]:
+    return everything(store)
+
+
+@pytest.fixture
+def chunked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "BULK_FROM", 1)
+    monkeypatch.setattr(importer, "CHUNK", 2)
+
+
+REGISTERS = [SOURCES / "underenheter.csv", SOURCES / "enheter.csv"]  # its bad rows are last
+
+
+def test_a_bad_row_in_the_last_lines_of_a_strict_bulk_import_writes_nothing(
+        store: GraphStore, chunked: None) -> None:
+    store.write(GraphBatch(actors=[Actor(id="demo:x", kind="association", name="Demo")]))
+    before = _state(store)
+    with pytest.raises(ImportFailed) as failed:
+        import_files(store, REGISTERS, strict=True)
+    assert [(e.file, e.line) for e in failed.value.rows] == [("enheter.csv", 11),
+                                                             ("enheter.csv", 12)]
+    assert _state(store) == before
+    report = import_files(store, REGISTERS)  # and the same files load once the error goes
+    assert report["actors"]["created"] == 10 and store.counts()["actors"] == 11
+
+
+def test_the_database_refusing_a_late_chunk_writes_nothing(
+        store: GraphStore, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphsvc.errors import StoreError
+
+    store.write(GraphBatch(actors=[Actor(id="demo:x", kind="association", name="Demo")]))
+    before = _state(store)
+    real, calls = store._stage, []
+
+    def refusing(token: str, changes: dict[str, Any]) -> None:
+        calls.append(token)
+        if len(calls) == 4:  # three chunks staged already
+            raise StoreError("the database refused the chunk")
+        real(token, changes)
+
+    monkeypatch.setattr(store, "_stage", refusing)
+    with pytest.raises(StoreError):
+        import_files(store, REGISTERS)
+    assert len(calls) == 4 and _state(store) == before
+
+
+def test_an_enrichment_step_failing_after_the_chunks_writes_nothing(
+        store: GraphStore, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from loaders import enrich
+
+    store.write(GraphBatch(actors=[Actor(id="demo:x", kind="association", name="Demo")]))
+    before = _state(store)
+
+    def failing(*_args: Any) -> dict[str, Any]:
+        raise RuntimeError("the merge step failed")
+
+    monkeypatch.setattr(enrich, "STEPS", [(n, failing if n == "merge" else s)
+                                          for n, s in enrich.STEPS])
+    with pytest.raises(RuntimeError):
+        import_files(store, REGISTERS)
+    assert _state(store) == before
