@@ -132,7 +132,7 @@ class Limits:
 
     max_bytes: int = 4 << 30
     max_rows: int = 3_000_000
-    max_records: int = 100_000
+    max_records: int = 1_000_000
     max_depth: int = 64
     max_document: int = 256 << 20
     max_field: int = 1 << 20
