@@ -13,7 +13,10 @@ RUN pip wheel --no-deps -w /dist .
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 COPY --from=build /dist /dist
-RUN pip install /dist/graphsvc-*.whl && rm -rf /dist && useradd --create-home graphsvc
+RUN pip install /dist/graphsvc-*.whl && rm -rf /dist && useradd --create-home graphsvc \
+ && mkdir /home/graphsvc/auth && chown graphsvc: /home/graphsvc/auth
+# /home/graphsvc/auth: the auth database (keys, sessions, audit log); docker-compose puts a
+# volume there, which takes this folder's owner when it is first made.
 USER graphsvc
 WORKDIR /home/graphsvc
 EXPOSE 8000

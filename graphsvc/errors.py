@@ -9,7 +9,11 @@
     ├── ImportFailed (422)               a whole file could not be read; the store is unchanged
     │   └── (carries RowError items)     one rejected row: file, line, field, reason
     ├── StoreError (503)                 the database refused or is unreachable
-    └── ConfigError (500)                a setting that cannot work (bad store URL, missing password)
+    ├── ConfigError (500)                a setting that cannot work (bad store URL, missing password)
+    ├── Unauthorized (401)               no credential, or a wrong or revoked key or session
+    ├── Forbidden (403)                  a role too small for the route (``detail.needs``)
+    ├── CsrfFailed (403)                 a cookie write without its CSRF token or same origin
+    └── TooManyAttempts (429)            sign-in attempts over the limit (``Retry-After``)
 
 A message is a stable key plus values (``NotFoundError("error.not_found.actor", id=x)``), said
 in the reader's language only when it is shown: ``message_in(lang)`` and ``to_dict(lang)`` (the
@@ -256,8 +260,9 @@ TEXTS: dict[str, dict[str, str]] = {
                                      "miljøet eller --allow-remote-without-keys, ikke fra en "
                                      ".env-fil; fjern linjen",
         "error.remote_without_keys": "lytter ikke på {host}: ingen API-nøkler er satt opp, så "
-                                     "graphsvc svarer bare på localhost (sett {setting} "
-                                     "bak en proxy som autentiserer)",
+                                     "graphsvc svarer bare på localhost (lag en med "
+                                     "{command}, eller sett {setting} bak en proxy som "
+                                     "autentiserer)",
         "error.rules.kind_overrides": "kind_overrides kan bare nevne {known}; fikk {got}",
         "error.rules.invalid": "reglene for sosial kapital er ugyldige: {problem}",
         "error.rules.unreadable": "kan ikke lese reglene for sosial kapital fra {path}: {problem}",
@@ -316,8 +321,9 @@ TEXTS: dict[str, dict[str, str]] = {
                                      "environment or --allow-remote-without-keys only, never "
                                      "from a .env file; remove the line",
         "error.remote_without_keys": "refusing to listen on {host}: no API keys are configured, "
-                                     "so graphsvc serves localhost only (set {setting} behind a "
-                                     "proxy that authenticates)",
+                                     "so graphsvc serves localhost only (create one with "
+                                     "{command}, or set {setting} behind a proxy that "
+                                     "authenticates)",
         "error.rules.kind_overrides": "kind_overrides may only name {known}; got {got}",
         "error.rules.invalid": "social-capital rules are invalid: {problem}",
         "error.rules.unreadable": "cannot read social-capital rules from {path}: {problem}",
@@ -326,3 +332,38 @@ TEXTS: dict[str, dict[str, str]] = {
                                         "partnership only",
     },
 }
+
+
+# ---- who may do what (graphsvc/auth, graphsvc/api/auth.py) -------------------------------------
+
+class Unauthorized(GraphsvcError):
+    """No credential, or a wrong, unknown or revoked key or session."""
+
+    status = 401
+    code = "unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="graphsvc"'}
+
+
+class Forbidden(GraphsvcError):
+    """A credential whose role is too small for the route (``detail.needs`` names the role)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class CsrfFailed(GraphsvcError):
+    """A write with the session cookie but without its CSRF token, or from another origin."""
+
+    status = 403
+    code = "csrf_failed"
+
+
+class TooManyAttempts(GraphsvcError):
+    """Too many sign-in attempts; ``Retry-After`` says when to try again."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, key: str, /, *, retry_after: int, **context) -> None:
+        super().__init__(key, retry_after=retry_after, **context)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -52,6 +52,20 @@ class Settings(BaseSettings):
     max_concurrent_imports: int = Field(1, ge=1)
     """Imports and district uploads that may run at once; one more is refused with 503 and
     ``Retry-After`` (it does not wait)."""
+    auth_db: str | None = None
+    """Path of the SQLite database of API keys, sessions, sign-in attempts and the audit log
+    (graphsvc/auth/db.py): default beside a SQLite store (``graph.db`` → ``graph-auth.db``),
+    else ``graphsvc-auth.db`` in the working directory. Shared by every worker process."""
+    session_idle_hours: float = Field(8.0, gt=0)
+    """A browser session ends after this long without a request."""
+    session_max_hours: float = Field(24.0, gt=0)
+    """A browser session ends this long after sign-in, however busy."""
+    signin_attempts_per_minute: int = Field(10, ge=1)
+    """Sign-ins (and first uses of a Bearer key) per client address per minute; more get 429
+    ``too_many_attempts`` with ``Retry-After``."""
+    signin_attempts_total_per_minute: int = Field(100, ge=1)
+    """The same, from all addresses together (each check costs an Argon2 hash: 0.1 to 0.4 s of
+    CPU, benchmarks/bench_auth.py)."""
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -6,7 +6,6 @@ import logging
 
 import json
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import fastapi_offline
 from fastapi import Depends, FastAPI, Request
@@ -18,9 +17,12 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc import __version__
+from graphsvc.api.auth import AuthGate
 from graphsvc.api.deps import accept_language, reject_unknown_query, request_lang
 from graphsvc.api.schemas import ErrorBody
 from graphsvc.api.uploads import BodyLimit, BodyTooLarge, import_slots
+from graphsvc.auth import AuthDB, open_auth
+from graphsvc.auth.keys import KeyChecker
 from graphsvc.errors import GraphsvcError, Text, error_body
 from graphsvc.settings import Settings
 from graphsvc.snapshot import Snapshot
@@ -42,6 +44,13 @@ and one status per kind of error:
   ones it does), a value outside its vocabulary (an unknown district, category, kind or
   language, a number out of range), a body that breaks the domain model.
   **422 `unknown_reference`**: a write that refers to an id nobody has.
+- **401 `unauthorized`**: keys are configured and the request has no credential, or a wrong,
+  unknown or revoked key or session (`Authorization: Bearer <key>`, or sign in at `/session`).
+- **403 `forbidden`**: the key's role may not do this (`detail.needs` names the role needed).
+  **403 `csrf_failed`**: a write with the session cookie but without its `X-CSRF-Token`, or
+  from another origin.
+- **429 `too_many_attempts`**: too many sign-ins (or first uses of a key) from this address or
+  in all; try again after `Retry-After` seconds.
 - **400 `host_not_allowed`**: the `Host` header names no host this server answers
   (`GRAPHSVC_ALLOWED_HOSTS`); a page elsewhere cannot reach the API by DNS rebinding.
 - **403 `origin_not_allowed`**: a write sent by a browser from a page of another site.
@@ -56,11 +65,13 @@ and one status per kind of error:
 """
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, store: GraphStore | None = None,
+               auth: AuthDB | None = None) -> FastAPI:
     from graphsvc.api.routes import (
         actors, analysis, districts, docs, health, imports, initiatives, maps, match, merges,
     )
     from graphsvc.api.routes import coverage, workbench
+    from graphsvc.api.routes import audit, session
 
     settings = settings or Settings()
     # /docs and /redoc serve Swagger UI and ReDoc from the package (fastapi-offline's files),
@@ -74,9 +85,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.import_slots = import_slots(settings)
     app.state.store = store or open_store(settings.store, settings)
     app.state.snapshot = Snapshot(app.state.store)
+    # Keys, sessions and the audit log: a database of their own (graphsvc/auth/db.py).
+    app.state.auth = auth or open_auth(settings)
+    app.state.key_checker = KeyChecker(app.state.auth)
 
     for module in (health, actors, initiatives, match, analysis, imports, maps, docs, districts,
                    merges, coverage, workbench):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
+    for module in (session, audit):
         app.include_router(module.router, responses=ERROR_RESPONSES)
 
     # "/" is the workbench (routes/workbench.py); /maps/network.html stays the plain map.
@@ -165,13 +181,17 @@ def _error_response(description: str) -> dict:
 # Every route may answer these, in the one error shape (DESCRIPTION says when).
 ERROR_RESPONSES: dict[int | str, dict] = {
     400: _error_response("`host_not_allowed`: the Host header names no allowed host"),
-    403: _error_response("`origin_not_allowed`: a write from a page of another site"),
+    401: _error_response("`unauthorized`: no credential, or a wrong or revoked key or session"),
+    403: _error_response("`forbidden`: a role too small (`detail.needs`); `csrf_failed`: a "
+                         "cookie write without its CSRF token; `origin_not_allowed`: a write "
+                         "from a page of another site"),
     404: _error_response("`not_found`: an id, view or path that names nothing"),
     413: _error_response("`payload_too_large`: a body or upload over its limit"),
     422: _error_response("`invalid_input`, `unknown_reference`, `import_failed`: the request "
                          "breaks a rule, names an unknown parameter or a value the data does not "
                          "hold"),
     500: _error_response("`internal_error`: a bug (the trace is in the server log)"),
+    429: _error_response("`too_many_attempts`: too many sign-in attempts (`Retry-After`)"),
     503: _error_response("`store_unavailable`, `import_busy`: try again later"),
 }
 
@@ -194,8 +214,9 @@ SECURITY_HEADERS = {
 
 class GraphsvcAPI(FastAPI):
     """FastAPI with the serving guards outside everything else, so even the answer to a bug
-    (500) or to a refused host carries the security headers:
-    ``SecurityHeaders(HostCheck(BodyLimit(FastAPI's own stack)))``."""
+    (500) or to a refused host carries the security headers, and nobody without the right role
+    gets a byte of a body read:
+    ``SecurityHeaders(HostCheck(AuthGate(BodyLimit(FastAPI's own stack))))``."""
 
     def __init__(self, settings: Settings, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -208,8 +229,8 @@ class GraphsvcAPI(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         inner = super().build_middleware_stack()
-        return SecurityHeaders(HostCheck(BodyLimit(inner, self.graphsvc_settings),
-                                         self.graphsvc_settings))
+        return SecurityHeaders(HostCheck(AuthGate(BodyLimit(inner, self.graphsvc_settings),
+                                                  self), self.graphsvc_settings))
 
 
 class SecurityHeaders:
@@ -276,12 +297,8 @@ class HostCheck:
     """Answer only requests whose ``Host`` is one of ``Settings.trusted_hosts()`` (or the very
     address the connection reached, which the server reports from its socket: an IP address,
     which DNS rebinding cannot borrow). Anything else is 400 before any route runs, so a page
-    on ``attacker.example`` resolving to 127.0.0.1 cannot read or erase anything.
-
-    A write (any method but GET, HEAD, OPTIONS) that a browser sends from a page of another
-    origin (its ``Origin`` names a host not answered here, or ``null``) is 403: a form on any
-    web page a planner visits could otherwise post a file to ``/imports`` (a multipart form
-    needs no CORS preflight). Clients that are not browsers send no ``Origin``."""
+    on ``attacker.example`` resolving to 127.0.0.1 cannot read or erase anything. (A write
+    from a page of another origin is refused next, by ``api/auth.py``, which records it.)"""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -308,17 +325,6 @@ class HostCheck:
             await _refuse(scope, send, 400, error_body("host_not_allowed", text.in_(lang),
                                                        {"host": shown}))
             return
-        origin = headers.get(b"origin")
-        if origin is not None and scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS"):
-            origin_host = request_host({"headers": [(b"host", urlsplit(
-                origin.decode("latin-1")).netloc.encode("latin-1"))]})
-            if not self._answered(origin_host, scope):
-                shown = origin.decode("latin-1")[:60]
-                text = Text("error.origin_not_allowed", origin=shown,
-                            setting="GRAPHSVC_ALLOWED_HOSTS")
-                await _refuse(scope, send, 403, error_body("origin_not_allowed", text.in_(lang),
-                                                           {"origin": shown}))
-                return
         await self.app(scope, receive, send)
 
 

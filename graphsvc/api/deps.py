@@ -8,6 +8,7 @@ import networkx as nx
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
+from graphsvc.auth import Principal
 from graphsvc.errors import ValidationError
 from graphsvc.settings import Settings
 from graphsvc.snapshot import Snapshot, known_district
@@ -24,6 +25,18 @@ def get_store(request: Request) -> GraphStore:
 
 def get_snapshot(request: Request) -> Snapshot:
     return request.app.state.snapshot
+
+
+def get_principal(request: Request) -> Principal | None:
+    """Who the request acts as (``api/auth.py`` decided it before the route ran); None for
+    nobody signed in on a public route."""
+    return getattr(request.state, "principal", None)
+
+
+def get_names(principal: Annotated[Principal | None, Depends(get_principal)]) -> bool:
+    """Whether this answer may name individuals: the principal's role (or, with no keys,
+    ``GRAPHSVC_SHOW_NAMES``), never the server's setting alone."""
+    return principal is not None and principal.names
 
 
 def get_graph(snapshot: Annotated[Snapshot, Depends(get_snapshot)]) -> nx.MultiDiGraph:
@@ -90,6 +103,8 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 GraphDep = Annotated[nx.MultiDiGraph, Depends(get_graph)]
 DistrictDep = Annotated[str | None, Depends(get_district)]
+PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
+NamesDep = Annotated[bool, Depends(get_names)]
 
 
 # ---- every route: unknown query parameters are an error, not silently ignored -------------

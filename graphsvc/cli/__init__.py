@@ -19,11 +19,12 @@ import pydantic
 from graphsvc import __version__
 from graphsvc.cli import analysis, demo, districts, list as list_, load, merge, serve, views
 from graphsvc.cli import coverage
+from graphsvc.cli import keys
 from graphsvc.cli._common import cli_lang, common_options, fail, unexpected
 from graphsvc.errors import ConfigError, GraphsvcError, ImportFailed
 from graphsvc.settings import Settings
 
-MODULES = (demo, load, districts, merge, serve, list_, views, analysis, coverage)
+MODULES = (demo, load, districts, merge, serve, list_, views, analysis, coverage, keys)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,9 +1,10 @@
 """``graphsvc serve``: the API and the map over HTTP.
 
 Listening beyond this machine (any ``--host``/``GRAPHSVC_HOST`` other than localhost,
-127.0.0.1, ::1) needs ``GRAPHSVC_ALLOW_REMOTE_WITHOUT_KEYS=true`` in the environment or
-``--allow-remote-without-keys``, and then says so in a warning line that names where each of the
-two settings came from. A ``.env`` file may not open the server: one that sets
+127.0.0.1, ::1) needs an active API key (``graphsvc keys create``; then every request needs a
+key or a signed-in session), or else ``GRAPHSVC_ALLOW_REMOTE_WITHOUT_KEYS=true`` in the
+environment or ``--allow-remote-without-keys``; either way ``serve`` says so in a warning line
+(without keys, naming where each of the two settings came from). A ``.env`` file may not open the server: one that sets
 ``GRAPHSVC_ALLOW_REMOTE_WITHOUT_KEYS`` to true stops ``serve`` with an error naming the file (a
 file left in a working directory must not silently expose the service to the network).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from graphsvc.auth import open_auth
 from graphsvc.cli._common import cli_lang, serve_options
 from graphsvc.errors import ConfigError
 from graphsvc.i18n import register as register_texts
@@ -26,6 +28,10 @@ MESSAGES = register_texts(__name__, {
            "remote": "graphsvc: advarsel: lytter på {host}:{port}, så andre maskiner i nettet "
                      "når tjenesten, uten API-nøkler ({host_setting} fra {host_source}; "
                      "{allow_setting} fra {allow_source}); svarer bare vertsnavnene {allowed}",
+           "remote_keys": "graphsvc: advarsel: lytter på {host}:{port}, så andre maskiner i "
+                          "nettet når tjenesten; hver forespørsel krever en API-nøkkel eller "
+                          "innlogging ({keys} {keys:aktiv nøkkel|aktive nøkler} i {auth_db}); "
+                          "svarer bare vertsnavnene {allowed}",
            "source.env": "miljøvariabelen {where}",
            "source.dotenv": ".env-filen {where}",
            "source.flag": "flagget {where}",
@@ -36,6 +42,10 @@ MESSAGES = register_texts(__name__, {
                      "machines on the network, with no API keys ({host_setting} from "
                      "{host_source}; {allow_setting} from {allow_source}); answering only the "
                      "host names {allowed}",
+           "remote_keys": "graphsvc: warning: listening on {host}:{port}, reachable from other "
+                          "machines on the network; every request needs an API key or a "
+                          "signed-in session ({keys} active {keys:key|keys} in {auth_db}); "
+                          "answering only the host names {allowed}",
            "source.env": "environment variable {where}",
            "source.dotenv": ".env file at {where}",
            "source.flag": "command-line flag {where}",
@@ -72,12 +82,19 @@ def cmd_serve(args, settings: Settings, as_json: bool, store=None) -> int:
         raise ConfigError("error.dotenv_opens_server", path=allow_source[1], setting=ALLOW)
     allowed = flag or settings.allow_remote_without_keys
     remote = host.strip("[]").lower() not in LOCAL_HOSTS
-    if remote and not allowed:
+    auth = open_auth(settings)
+    keys = auth.active_keys()
+    if remote and not allowed and not keys:
         raise ConfigError("error.remote_without_keys", host=host,
-                          fill={"setting": f"{ALLOW}=true"})
+                          fill={"setting": f"{ALLOW}=true", "command":
+                                "'graphsvc keys create --name NAME --role admin'"})
     settings = settings.model_copy(update={"host": host, "allow_remote_without_keys": allowed})
-    app = create_app(settings, store=store)
-    if remote:
+    app = create_app(settings, store=store, auth=auth)
+    if remote and auth.keys_required():
+        print(MESSAGES("remote_keys", lang, host=host, port=port, keys=keys,
+                       auth_db=auth.path.resolve(), allowed=", ".join(settings.trusted_hosts())),
+              file=sys.stderr, flush=True)
+    elif remote:
         print(MESSAGES("remote", lang, host=host, port=port, host_setting="GRAPHSVC_HOST",
                        host_source=_said(host_source, lang), allow_setting=ALLOW,
                        allow_source=_said(allow_source, lang),

@@ -152,8 +152,14 @@ def broken_api(corrupt):  # noqa: F811 - the fixture imported above
     store.close()
 
 
+# Sign-in and the audit log read the auth database, not the graph store (docs/auth.md).
+NOT_THE_GRAPH = ("/session", "/audit")
+
+
 def test_a_corrupt_store_answers_500_in_the_one_shape_on_every_route(broken_api, caplog):
     for path, op in get_operations(broken_api):
+        if path in NOT_THE_GRAPH:
+            continue
         caplog.clear()
         with caplog.at_level(logging.ERROR, logger="graphsvc.api"):
             response = broken_api.get(url_for(path, op), params=required_query(op))

@@ -71,6 +71,8 @@ def valid_input_accepted(ctx, response, case):
     status = response.status_code
     if status < 400 or status in (404, 409, 429) or status >= 500:
         return None
+    if status == 401 and case.path == "/session":
+        return None  # a key the generator makes up is a wrong key (there are none here)
     if status == 422:
         detail = response.json()["error"]["detail"]
         rules = all(p["message"].startswith("Value error") for p in detail.get("problems", []))

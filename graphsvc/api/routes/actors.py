@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError as PydanticValidationError
 
-from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, SettingsDep, StoreDep
+from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, NamesDep, StoreDep
 from graphsvc.api.schemas import ActorPublic, ActorsPublic, HoldingPublic, TiePublic
 from graphsvc.errors import NotFoundError
 from graphsvc.i18n import DEFAULT_LANG, VOCABULARY
@@ -73,7 +73,7 @@ def actor_public(G: nx.MultiDiGraph, node: str, *, show_names: bool, with_ties: 
 @router.get("", response_model=ActorsPublic)
 def list_actors(
     G: GraphDep,
-    settings: SettingsDep,
+    names: NamesDep,
     district: DistrictDep,
     lang: LangDep,
     kind: ActorKind | None = None,
@@ -84,10 +84,10 @@ def list_actors(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ActorsPublic:
     nodes = select_nodes(G, "actor", kind=kind, district=district, q=q,
-                         show_names=settings.show_names)
+                         show_names=names)
     page = nodes[offset : offset + limit]
     return ActorsPublic(
-        data=[actor_public(G, n, show_names=settings.show_names, with_ties=False, lang=lang)
+        data=[actor_public(G, n, show_names=names, with_ties=False, lang=lang)
               for n in page],
         count=len(nodes),
     )
@@ -103,9 +103,9 @@ def require_actor(G: nx.MultiDiGraph, actor_id: str) -> None:
 
 
 @router.get("/{actor_id}", response_model=ActorPublic)
-def get_actor(actor_id: str, G: GraphDep, settings: SettingsDep, lang: LangDep) -> ActorPublic:
+def get_actor(actor_id: str, G: GraphDep, names: NamesDep, lang: LangDep) -> ActorPublic:
     require_actor(G, actor_id)
-    return actor_public(G, actor_id, show_names=settings.show_names, with_ties=True, lang=lang)
+    return actor_public(G, actor_id, show_names=names, with_ties=True, lang=lang)
 
 
 @router.get("/{actor_id}/export")

@@ -1,7 +1,8 @@
 """Analysis endpoints: teams, gaps, paths, brokers, social capital and communities.
 
 Plain ``def`` routes: the work is CPU-bound and runs in the thread pool, never on the event
-loop. Every answer explains itself; individuals are pseudonymised unless ``show_names``.
+loop. Every answer explains itself; individuals are pseudonymised unless the caller's role
+may see names (``NamesDep``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from graphsvc.analysis import (
     communities as find_communities,
 )
 from graphsvc.analysis.brokers import GROUPINGS
-from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, SettingsDep
+from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, NamesDep, SettingsDep
 from graphsvc.api.routes.actors import require_actor
 from graphsvc.model import ActorKind
 
@@ -39,14 +40,14 @@ Grouping = Literal[GROUPINGS]  # type: ignore[valid-type]
 GroupAttribute = Literal["district", "age_band", "background", "kind", "kommunenummer"]
 
 
-def _common(settings, lang: str) -> dict[str, Any]:
-    return {"rules": load_rules(settings.social_capital_rules),
-            "show_names": settings.show_names, "lang": lang}
+def _common(settings, lang: str, names: bool) -> dict[str, Any]:
+    return {"rules": load_rules(settings.social_capital_rules), "show_names": names,
+            "lang": lang}
 
 
 @router.get("/teams")
 def teams(
-    G: GraphDep, settings: SettingsDep,
+    G: GraphDep, settings: SettingsDep, names: NamesDep,
     initiative: Annotated[str, Query(description="initiative id")],
     categories: Annotated[list[str] | None, Query(description="cover these instead of the "
                                                   "initiative's required categories")] = None,
@@ -56,33 +57,34 @@ def teams(
     """A small team whose offers together cover an initiative's required categories (greedy
     weighted set cover), with the categories left uncovered returned as gaps."""
     return build_team(G, initiative, categories=categories, max_size=max_size,
-                      show_names=settings.show_names, lang=lang)
+                      show_names=names, lang=lang)
 
 
 @router.get("/pairs")
 def pairs(
-    G: GraphDep, settings: SettingsDep, district: DistrictDep, actor: str | None = None,
+    G: GraphDep, settings: SettingsDep, names: NamesDep, district: DistrictDep,
+    actor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20, *, lang: LangDep,
 ) -> dict[str, Any]:
     """Reciprocal pairs: A offers what B needs and B offers what A needs."""
     return reciprocal_pairs(G, actor=actor, district=district, limit=limit,
-                            show_names=settings.show_names, lang=lang)
+                            show_names=names, lang=lang)
 
 
 @router.get("/gaps")
 def gaps(
-    G: GraphDep, settings: SettingsDep, district: DistrictDep,
+    G: GraphDep, settings: SettingsDep, names: NamesDep, district: DistrictDep,
     k: Annotated[int | None, Query(ge=1, le=10, description="hops to authority")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50, *, lang: LangDep,
 ) -> dict[str, Any]:
     """Unmet needs, demand against supply, isolated actors, groups without bridging or linking
     ties, districts without a frivilligsentral or meeting place, volunteering by sector."""
-    return gaps_report(G, district=district, k=k, limit=limit, **_common(settings, lang))
+    return gaps_report(G, district=district, k=k, limit=limit, **_common(settings, lang, names))
 
 
 @router.get("/paths")
 def paths(
-    G: GraphDep, settings: SettingsDep,
+    G: GraphDep, settings: SettingsDep, names: NamesDep,
     source: Annotated[str, Query(description="actor id the path starts from")],
     target: Annotated[str | None, Query(description="actor id; leave out for the linking "
                                         "path to the municipality or a service")] = None,
@@ -94,14 +96,14 @@ def paths(
     or linking, with alternatives; or the linking path up to the municipality or a service."""
     if target is not None:
         return path_between(G, source, target, alternatives=alternatives,
-                            **_common(settings, lang))
+                            **_common(settings, lang, names))
     return linking_path(G, source, service=service, alternatives=alternatives,
-                        **_common(settings, lang))
+                        **_common(settings, lang, names))
 
 
 @router.get("/brokers")
 def brokers(
-    G: GraphDep, settings: SettingsDep,
+    G: GraphDep, settings: SettingsDep, names: NamesDep,
     by: Annotated[Grouping, Query(description="the groups bridged: communities (Louvain), "
                                   "districts, age bands, backgrounds, kinds, kommuner, or none")]
     = "community",
@@ -113,18 +115,18 @@ def brokers(
     """The bridge builders (*brobyggere*): cross-group betweenness, Burt's constraint and
     effective size."""
     return find_brokers(G, by=by, top=top, kinds=tuple(kind) if kind else None,
-                        **_common(settings, lang))
+                        **_common(settings, lang, names))
 
 
 @router.get("/actors/{actor_id}/social-capital")
 def social_capital(
-    actor_id: str, G: GraphDep, settings: SettingsDep,
+    actor_id: str, G: GraphDep, settings: SettingsDep, names: NamesDep,
     k: Annotated[int | None, Query(ge=1, le=10)] = None, *, lang: LangDep,
 ) -> dict[str, Any]:
     """An actor's bonding, bridging and linking ties (each with its reason), Burt's measures
     and hops to the municipality or an institution."""
     require_actor(G, actor_id)
-    return social_capital_profile(G, actor_id, k=k, **_common(settings, lang))
+    return social_capital_profile(G, actor_id, k=k, **_common(settings, lang, names))
 
 
 @router.get("/social-capital/groups")
@@ -144,10 +146,10 @@ def social_capital_groups(
 
 @router.get("/communities")
 def communities(
-    G: GraphDep, settings: SettingsDep,
+    G: GraphDep, settings: SettingsDep, names: NamesDep,
     resolution: Annotated[float, Query(gt=0, le=10)] = 1.0,
     min_size: Annotated[int, Query(ge=1)] = 2, *, lang: LangDep,
 ) -> dict[str, Any]:
     """Louvain communities with their ties out; silos (few bridging ties out) flagged."""
     return find_communities(G, resolution=resolution, min_size=min_size,
-                            **_common(settings, lang))
+                            **_common(settings, lang, names))

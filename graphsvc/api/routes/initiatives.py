@@ -8,7 +8,7 @@ from typing import Annotated
 import networkx as nx
 from fastapi import APIRouter, Query
 
-from graphsvc.api.deps import DistrictDep, GraphDep, SettingsDep
+from graphsvc.api.deps import DistrictDep, GraphDep, NamesDep
 from graphsvc.api.schemas import (
     CategoryCoverage,
     CoveragePublic,
@@ -58,7 +58,7 @@ def initiative_public(G: nx.MultiDiGraph, node: str, *, show_names: bool,
 @router.get("", response_model=InitiativesPublic)
 def list_initiatives(
     G: GraphDep,
-    settings: SettingsDep,
+    names: NamesDep,
     district: DistrictDep,
     q: Annotated[str | None, Query(description="part of the name, case- and "
                                    "accent-insensitive")] = None,
@@ -68,18 +68,18 @@ def list_initiatives(
     """Initiatives with their required categories and how far their participants cover them."""
     nodes = select_nodes(G, "initiative", district=district, q=q)
     return InitiativesPublic(
-        data=[initiative_public(G, n, show_names=settings.show_names, with_participants=False)
+        data=[initiative_public(G, n, show_names=names, with_participants=False)
               for n in nodes[offset : offset + limit]],
         count=len(nodes),
     )
 
 
 @router.get("/{initiative_id}", response_model=InitiativePublic)
-def get_initiative(initiative_id: str, G: GraphDep, settings: SettingsDep) -> InitiativePublic:
+def get_initiative(initiative_id: str, G: GraphDep, names: NamesDep) -> InitiativePublic:
     """One initiative: its participants (individuals pseudonymised unless names are shown),
     required categories, and which of them the participants offer and which nobody does (for
     a team that closes the gaps, see ``/teams?initiative=``)."""
     if initiative_id not in G or G.nodes[initiative_id].get("node_type") != "initiative":
         raise NotFoundError("error.not_found.initiative", id=initiative_id)
-    return initiative_public(G, initiative_id, show_names=settings.show_names,
+    return initiative_public(G, initiative_id, show_names=names,
                              with_participants=True)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from graphsvc.api.deps import GraphDep, SettingsDep
+from graphsvc.api.deps import GraphDep, NamesDep, SettingsDep
 from graphsvc.errors import ValidationError
 from graphsvc.model import ACTOR_KINDS
 from graphsvc.snapshot import known_district
@@ -71,14 +71,15 @@ def _view(G, view: str, q: ViewQuery, lang: str):
 
 @router.get("/maps/{view}.html", response_class=HTMLResponse)
 def view_map(
-    view: ViewName, G: GraphDep, settings: SettingsDep, q: Annotated[MapQuery, Query()]
+    view: ViewName, G: GraphDep, settings: SettingsDep, names: NamesDep,
+    q: Annotated[MapQuery, Query()],
 ) -> HTMLResponse:
     """A view as one self-contained HTML file: no external requests, legend, filters, search,
     details panel; ``network``, ``district``, ``ego`` (``focus``), ``path`` (``from``, ``to``)
     or ``gaps``."""
     lang = q.lang or settings.lang
     v = _view(G, view, q, lang)
-    html = render_map(v.graph, lang=lang, show_names=settings.show_names, aggregate=q.aggregate,
+    html = render_map(v.graph, lang=lang, show_names=names, aggregate=q.aggregate,
                       **v.render_kwargs())
     return HTMLResponse(html, headers={"Content-Security-Policy": page_policy(html)})
 
@@ -104,14 +105,14 @@ def _media(*formats: str) -> dict:
 
 @router.get("/prints/booklet.pdf", response_class=Response, responses=_media("pdf"))
 def booklet_print(
-    G: GraphDep, settings: SettingsDep, q: Annotated[PrintQuery, Query()]
+    G: GraphDep, settings: SettingsDep, names: NamesDep, q: Annotated[PrintQuery, Query()]
 ) -> Response:
     """A PDF booklet: the whole community, then one page per district."""
     lang = q.lang or settings.lang
     q = _checked(G, q)
     pages = booklet_views(G, lang=lang, kinds=q.kind or None, category=q.category)
     data = render_booklet([(v.graph, v.render_kwargs()) for v in pages], paper=q.paper,
-                          orientation=q.orientation, lang=lang, show_names=settings.show_names)
+                          orientation=q.orientation, lang=lang, show_names=names)
     return _file(data, "pdf", "booklet")
 
 
@@ -119,6 +120,7 @@ def booklet_print(
             responses=_media("pdf", "svg", "png"))
 def view_print(
     view: ViewName, fmt: Literal["pdf", "svg", "png"], G: GraphDep, settings: SettingsDep,
+    names: NamesDep,
     q: Annotated[PrintQuery, Query()],
 ) -> Response:
     """A printable diagram of a view with title, subtitle (kommune, filters, date) and legend,
@@ -126,7 +128,7 @@ def view_print(
     lang = q.lang or settings.lang
     v = _view(G, view, q, lang)
     data = render_print(v.graph, paper=q.paper, orientation=q.orientation, fmt=fmt, lang=lang,
-                        show_names=settings.show_names, **v.render_kwargs())
+                        show_names=names, **v.render_kwargs())
     return _file(data, fmt, view)
 
 

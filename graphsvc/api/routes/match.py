@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from graphsvc.analysis.matching import match_need
-from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, SettingsDep
+from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, NamesDep
 from graphsvc.api.schemas import MatchPublic
 from graphsvc.errors import NotFoundError, ValidationError
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["analysis"])
 @router.get("/match", response_model=MatchPublic)
 def match(
     G: GraphDep,
-    settings: SettingsDep,
+    names: NamesDep,
     district: DistrictDep,
     category: Annotated[str | None, Query(description="need category, e.g. help.transport")] = None,
     need: Annotated[str | None, Query(description="a stored need's id (category, district "
@@ -48,4 +48,4 @@ def match(
         raise ValidationError("error.category_or_need")
     return MatchPublic(**match_need(G, category, district=district, seeker=seeker, limit=limit,
                                     capacity=capacity, availability=availability, lat=lat,
-                                    lon=lon, show_names=settings.show_names, lang=lang))
+                                    lon=lon, show_names=names, lang=lang))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from graphsvc.api.deps import (
-    GraphDep, SettingsDep, accept_language, accepted_query_params,
+    GraphDep, NamesDep, SettingsDep, accept_language, accepted_query_params,
 )
 from graphsvc.errors import NotFoundError
 from graphsvc.web.graph import workbench_graph
@@ -74,14 +74,13 @@ _lock = threading.Lock()
 
 
 @router.get("/workbench/graph.json")
-def graph(request: Request, G: GraphDep, settings: SettingsDep, lang: Lang = None
-          ) -> Response:
+def graph(request: Request, G: GraphDep, settings: SettingsDep, names: NamesDep,
+          lang: Lang = None) -> Response:
     """What the workbench's map draws: every actor and initiative (position, kind, district,
     size, categories, offers and needs as words), every tie, the legend and the choices the
     panels offer. Individuals by pseudonym unless names may be shown. Kept per snapshot, so
     only the first request after a write computes it."""
     lang = lang or settings.lang
-    names = settings.show_names
     key = (lang, names)
     with _lock:
         kept = getattr(request.app.state, "workbench_graphs", None)
