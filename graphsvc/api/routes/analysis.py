@@ -31,6 +31,7 @@ from graphsvc.analysis.brokers import GROUPINGS
 from graphsvc.api.deps import DistrictDep, GraphDep, LangDep, NamesDep, SettingsDep
 from graphsvc.api.routes.actors import require_actor
 from graphsvc.model import ActorKind
+from graphsvc.snapshot import settled
 
 router = APIRouter(tags=["analysis"])
 
@@ -79,7 +80,9 @@ def gaps(
 ) -> dict[str, Any]:
     """Unmet needs, demand against supply, isolated actors, groups without bridging or linking
     ties, districts without a frivilligsentral or meeting place, volunteering by sector."""
-    return gaps_report(G, district=district, k=k, limit=limit, **_common(settings, lang, names))
+    # Served from the previous revision (marked) while recomputed after a write
+    return settled(G, ("gaps", k), lambda G: gaps_report(
+        G, district=district, k=k, limit=limit, **_common(settings, lang, names)))
 
 
 @router.get("/paths")
@@ -114,8 +117,8 @@ def brokers(
 ) -> dict[str, Any]:
     """The bridge builders (*brobyggere*): cross-group betweenness, Burt's constraint and
     effective size."""
-    return find_brokers(G, by=by, top=top, kinds=tuple(kind) if kind else None,
-                        **_common(settings, lang, names))
+    return settled(G, ("brokers", by), lambda G: find_brokers(
+        G, by=by, top=top, kinds=tuple(kind) if kind else None, **_common(settings, lang, names)))
 
 
 @router.get("/actors/{actor_id}/social-capital")
@@ -151,5 +154,5 @@ def communities(
     min_size: Annotated[int, Query(ge=1)] = 2, *, lang: LangDep,
 ) -> dict[str, Any]:
     """Louvain communities with their ties out; silos (few bridging ties out) flagged."""
-    return find_communities(G, resolution=resolution, min_size=min_size,
-                            **_common(settings, lang, names))
+    return settled(G, ("communities", resolution), lambda G: find_communities(
+        G, resolution=resolution, min_size=min_size, **_common(settings, lang, names)))
