@@ -21,8 +21,8 @@ the API and ``graphsvc list`` share (search, districts, initiatives' coverage).
 from __future__ import annotations
 
 import threading
-import time
 import unicodedata
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -82,8 +82,8 @@ class Snapshot:
     def revision(self) -> int | None:
         return None if self._current is None else self._current[0]
 
-    def settled(self, key: Any, compute: Callable[[nx.MultiDiGraph], dict[str, Any]]
-                ) -> dict[str, Any]:
+    def settled(self, key: Any, compute: Callable[[nx.MultiDiGraph], dict[str, Any]],
+                G: nx.MultiDiGraph | None = None) -> dict[str, Any]:
         """``compute(G)`` for an expensive answer, with ``computed_for_revision`` and ``stale``.
 
         ``key`` names what ``compute`` builds (e.g. ``("brokers", by, resolution)``). The first
@@ -91,18 +91,21 @@ class Snapshot:
         new revision, the answer comes from the last graph it was computed on (its derived
         structures are still there, so this is fast), marked ``stale``, and a background thread
         computes it for the new graph; the next request after that gets the new answer.
+        ``G``: the graph the request reads (default: the current one).
         """
-        G = self.graph()
+        G = self.graph() if G is None else G
         revision = G.graph["revision"]
         with self._answers_lock:
             last = self._answers.get(key)
-            start = last is not None and last[1] is not G and key not in self._computing
+            start = last is not None and last[0] < revision and key not in self._computing
             if start:
                 self._computing.add(key)
-        if last is None or last[1] is G:
+        if last is None:
             answer = compute(G)
             self._settle(key, revision, G)
             return {**answer, "computed_for_revision": revision, "stale": False}
+        if last[0] >= revision:
+            return {**compute(last[1]), "computed_for_revision": last[0], "stale": False}
         if start:
             threading.Thread(target=self._recompute, args=(key, compute), daemon=True,
                              name=f"snapshot-recompute-{key}").start()
@@ -178,6 +181,7 @@ class Snapshot:
             if self.store.revision() == revision:
                 break
         G.graph["revision"] = revision
+        G.graph["_snapshot"] = weakref.ref(self)  # for settled(G, ...); edits copy it on
         self._holders = {(attr, h["id"]): n for n, d in G.nodes(data=True)
                          for attr in ("offers", "needs") for h in d.get(attr, ())}
         with self._arrived:
@@ -200,6 +204,18 @@ class Snapshot:
         self._holders = edit.holders
         carry(old, G, edit.delta)
         return G
+
+
+def settled(G: nx.MultiDiGraph, key: Any, compute: Callable[[nx.MultiDiGraph], dict[str, Any]]
+            ) -> dict[str, Any]:
+    """``compute(G)`` with ``computed_for_revision`` and ``stale``: through the snapshot ``G``
+    came from (:meth:`Snapshot.settled`), so an expensive answer need not wait for a
+    recompute after a write; a graph from elsewhere is simply computed."""
+    ref = G.graph.get("_snapshot")
+    snapshot = ref() if ref is not None else None
+    if snapshot is None:
+        return {**compute(G), "computed_for_revision": G.graph.get("revision"), "stale": False}
+    return snapshot.settled(key, compute, G)
 
 
 def _size(changes: dict[str, Any]) -> int:

@@ -90,7 +90,8 @@ def _node_identities(G: nx.MultiDiGraph, n: Any, rules: Rules) -> frozenset[str]
     ids = {f"{a}:{d[a]}" for a in rules.identities if a != "membership" and d.get(a)}
     if "membership" in rules.identities:
         ties = rules.membership_ties
-        ids.update(f"membership:{v}" for v, keys in G._adj[n].items() if any(k in ties for k in keys))
+        ids.update(f"membership:{v}" for v, keys in G._adj[n].items()
+                   if any(k in ties for k in keys))
         if any(k in ties for keys in G._pred[n].values() for k in keys):
             ids.add(f"membership:{n}")
     return frozenset(ids)
