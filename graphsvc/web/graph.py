@@ -68,6 +68,9 @@ def workbench_graph(G: nx.MultiDiGraph, *, lang: str = "nb", show_names: bool = 
         "nodes": nodes,
         "edges": edges,
         "groups": _groups(),
+        # As the map does: a force layout settles in the browser up to 1 500 nodes (then
+        # stops), larger graphs and district islands are drawn where they were placed.
+        "physics": drawn["physics"],
         "legend": {
             "kinds": [[k, enc.kind_label(k, lang), enc.kind_colour(k), enc.kind_shape(k),
                        kinds[k]] for k in enc.kinds_present(G) if k in enc.KINDS],

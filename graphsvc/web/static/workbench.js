@@ -410,7 +410,7 @@
         arrows: {to: {enabled: true, scaleFactor: 0.4}},
         selectionWidth: 1.5,
       },
-      physics: {enabled: false},
+      physics: graph.physics || {enabled: false},
       interaction: {hover: n <= 1500, tooltipDelay: 150, hideEdgesOnDrag: n > 800,
                     hideEdgesOnZoom: n > 1500, keyboard: false, multiselect: false},
       layout: {improvedLayout: false},
@@ -426,6 +426,13 @@
     edges = new vis.DataSet(visEdges);
     network = new vis.Network(container, {nodes, edges}, options(visNodes.length));
     WB.map.network = network;
+    if (g.physics && g.physics.enabled && visNodes.length) {
+      // The force layout settles once, then stays put (as on /maps/network.html).
+      await new Promise((resolve) => network.once("stabilizationIterationsDone", () => {
+        network.setOptions({physics: {enabled: false}});
+        resolve();
+      }));
+    }
     WB.map.graph = g;
     network.on("click", (params) => {
       if (params.nodes.length) WB.map.select(params.nodes[0]);
