@@ -269,7 +269,7 @@
 
   definePanel({
     id: "match",
-    order: 20,
+    order: 30,
     title: "wb.match.title",
     ready: function (p) { return !!p.category; },
     build: function (root, submit) {
@@ -345,11 +345,11 @@
       text: t("wb.match.answer", {n: results.length, category: category,
                                   candidates: answer.candidates, first: results[0].actor.name}),
       table: {
-        caption: t("wb.match.title"),
+        caption: t("wb.match.ranked"),
         columns: [t("wb.match.col.rank"), t("wb.match.col.actor"), t("wb.match.col.score"),
                   t("wb.match.col.steps")],
         rows: results.map(function (r) {
-          return [String(r.rank), r.actor.name, num(r.score),
+          return [r.rank, WB.actorLink(r.actor.id, r.actor.name), num(r.score),
                   r.social_distance === null ? "–" : String(r.social_distance)];
         })
       }
@@ -380,7 +380,7 @@
 
   definePanel({
     id: "gaps",
-    order: 21,
+    order: 40,
     title: "wb.gaps.title",
     ready: function (p) { return !!p.run; },
     build: function (root, submit) {
@@ -434,7 +434,7 @@
   function section(ui, titleKey, group, items, render) {
     var head = el("h3", {}, t(titleKey));
     var box = el("section", {class: "wb-gap", "data-gap": group || ""}, head);
-    if (group) {
+    if (group && gapGroups(ui.data[0])[group].length) {
       var b = el("button", {type: "button", class: "wb-show-gap"}, t("wb.analysis.show_on_map"));
       b.addEventListener("click", function () {
         var p = Object.assign({}, (WB.state.get() || {}).params || {}, {show: group});
@@ -474,8 +474,6 @@
       ui.answer.appendChild(el("p", {}, t("wb.analysis.more",
         {n: gaps.unmet_needs.count - gaps.unmet_needs.items.length})));
     }
-    section(ui, "wb.gaps.shortfalls", null, gaps.demand_supply.items,
-            function (i) { return i.explanation; });
     var missing = [];
     (coverage.districts || []).forEach(function (d) {
       (d.missing || []).forEach(function (m) {
@@ -498,7 +496,7 @@
 
   definePanel({
     id: "paths",
-    order: 22,
+    order: 50,
     title: "wb.path.title",
     ready: function (p) { return !!p.source; },
     build: function (root, submit) {
@@ -605,7 +603,7 @@
 
   definePanel({
     id: "teams",
-    order: 23,
+    order: 60,
     title: "wb.team.title",
     ready: function (p) { return !!p.initiative; },
     build: function (root, submit) {
@@ -658,11 +656,11 @@
         caption: t("wb.team.members"),
         columns: [t("wb.match.col.actor"), t("wb.team.col.covers")],
         rows: answer.team.map(function (m) {
-          return [m.actor.name, names(m.covers)];
+          return [WB.actorLink(m.actor.id, m.actor.name), names(m.covers)];
         })
       }
     });
-    var members = el("section", {class: "wb-team"}, el("h3", {}, t("wb.team.members")));
+    var members = el("section", {class: "wb-team"}, el("h3", {}, t("wb.team.why")));
     members.appendChild(answer.team.length ? list(answer.team, function (m) {
       return el("span", {class: "wb-member", "data-actor": m.actor.id},
                 WB.actorLink(m.actor.id, m.actor.name), ": ",
