@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     signin_attempts_total_per_minute: int = Field(100, ge=1)
     """The same, from all addresses together (each check costs an Argon2 hash: 0.1 to 0.4 s of
     CPU, benchmarks/bench_auth.py)."""
+    max_import_rows: int = Field(3_000_000, ge=1)
+    """Rows (CSV/XLSX records, JSON records) one import may read, all its files together
+    (``loaders.streams.Limits.max_rows``; the national register is about 1.1 million)."""
+    max_import_records: int = Field(1_000_000, ge=1)
+    """Records one import may keep to write (``Limits.max_records``); past 10 000 register
+    actors an import writes in chunks, so this bounds the compact indexes, not every record."""
+    max_decompressed_mb: int = Field(4096, ge=1)
+    """Megabytes one file of an import may give after decompression (``Limits.max_bytes``)."""
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -33,7 +33,8 @@ from graphsvc.store.base import RECORD_TYPES, BulkWrite, GraphStore, record_data
 from loaders import LoadResult
 from loaders.brreg import BrregStream
 from loaders.detect import FORMATS, detect_format
-from loaders.enrich import Context, districts, enrich, offers
+import loaders.enrich as enrichment_steps
+from loaders.enrich import Context, enrich
 from loaders.enrich.dedupe import _is_row
 from loaders.enrich.register_ties import Facts
 from loaders.merge import merge_actor
@@ -277,9 +278,9 @@ def _import_bulk(store: GraphStore, read: list[tuple[int, str, LoadResult]],
     for _, r in small:
         for a in r.batch.actors:
             note(a.model_dump(mode="json", exclude_none=True))
-    # Derived offers of chunk actors and district reports summed over the chunks.
-    offers_report: dict[str, Any] = {}
-    districts_report: dict[str, Any] = {}
+    # The steps that work actor by actor run on each chunk; their reports are summed.
+    chunk_steps = [(n, step) for n, step in enrichment_steps.STEPS if n in _SUMS]
+    chunk_reports: dict[str, dict[str, Any]] = {n: {} for n, _ in chunk_steps}
     written = WriteReport(revision=0)
     deferred: dict[int, list[Actor]] = {p: [] for p, _, _ in flowing}
     seen = _Seen()
@@ -294,8 +295,8 @@ def _import_bulk(store: GraphStore, read: list[tuple[int, str, LoadResult]],
 
     with store.bulk() as bulk:
         def flush() -> None:
-            _write_chunk(store, bulk, chunk, patches, facts, ctx, offers_report,
-                         districts_report, written)
+            _write_chunk(store, bulk, chunk, patches, facts, ctx, chunk_steps, chunk_reports,
+                         written)
             chunk.clear()
 
         for p, stream, actors in flowing:
@@ -323,8 +324,8 @@ def _import_bulk(store: GraphStore, read: list[tuple[int, str, LoadResult]],
         enrichment = enrich(store, batch, Context(
             kommuner=wanted, formats=formats,
             options={**options, "register_facts": facts, "register_ties_out": later}))
-        enrichment["districts"] = _sum_districts(districts_report, enrichment["districts"])
-        enrichment["offers"] = _sum_offers(offers_report, enrichment["offers"])
+        for name, part in chunk_reports.items():
+            enrichment[name] = _SUMS[name](part, enrichment.get(name, {}))
         rows = [e for _, r in results_ for e in r.rejected]
         ties = [e for _, r in results_ for e in getattr(r, "ties_rejected", [])]
         ties.extend(_drop_unknown_references(store, batch, bulk.existing_nodes))
@@ -369,7 +370,7 @@ class _Seen:
 
 def _write_chunk(store: GraphStore, bulk: BulkWrite, chunk: list[tuple[str, Actor]],
                  patches: dict[str, list[tuple[str, Any]]], facts: Facts, ctx: Context,
-                 offers_report: dict[str, Any], districts_report: dict[str, Any],
+                 steps: list[tuple[str, Any]], reports: dict[str, dict[str, Any]],
                  written: WriteReport) -> None:
     """Merge one chunk of register actors with the store (and a patch another file of the
     import gives), give them districts and offers, and stage what changes."""
@@ -390,8 +391,8 @@ def _write_chunk(store: GraphStore, bulk: BulkWrite, chunk: list[tuple[str, Acto
     facts.add_here(merged.values())
     batch = GraphBatch(actors=[Actor.model_validate(d) for d in merged.values()])
     del merged, stored
-    _sum_districts(districts_report, districts(store, batch, ctx))
-    _sum_offers(offers_report, offers(store, batch, ctx))
+    for name, step in steps:
+        _SUMS[name](reports[name], step(store, batch, ctx))
     _add(written, _write_changes(store, batch, bulk))
 
 
@@ -427,6 +428,10 @@ def _sum_districts(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any
     for kommune, report in part.items():
         _sum_offers(total.setdefault(kommune, {}), report, sort=False)  # in file order
     return dict(sorted(total.items()))
+
+
+# The enrichment steps a bulk import runs chunk by chunk, and how their reports add up.
+_SUMS = {"districts": _sum_districts, "offers": _sum_offers}
 
 
 def _said(skipped: dict[Any, int], lang: str | None) -> dict[str, int]:

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.errors import GraphsvcError, Text, ValidationError, error_body
+from loaders.streams import Limits
 
 MB = 2**20
 UPLOAD_PATHS = ("/imports", "/districts")  # the routes that take files
@@ -176,3 +177,11 @@ def import_slot(request: Request) -> Iterator[None]:
         yield
     finally:
         slots.release()
+
+
+def import_limits(settings) -> Limits:
+    """The loader limits an import keeps, from the settings (``GRAPHSVC_MAX_IMPORT_ROWS``,
+    ``GRAPHSVC_MAX_IMPORT_RECORDS``, ``GRAPHSVC_MAX_DECOMPRESSED_MB``)."""
+    return Limits().but(max_rows=settings.max_import_rows,
+                        max_records=settings.max_import_records,
+                        max_bytes=settings.max_decompressed_mb << 20)

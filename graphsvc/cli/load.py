@@ -47,7 +47,23 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=["nb", "en"], default=None,
                    help="language of the report and its reasons (default nb, bokmål; "
                         "env GRAPHSVC_LANG)")
+    p.add_argument("--max-rows", type=_positive, metavar="N",
+                   help="rows one import may read, all files together (default 3000000; "
+                        "env GRAPHSVC_MAX_IMPORT_ROWS)")
+    p.add_argument("--max-records", type=_positive, metavar="N",
+                   help="records one import may keep to write (default 1000000; env "
+                        "GRAPHSVC_MAX_IMPORT_RECORDS)")
+    p.add_argument("--max-decompressed-mb", type=_positive, metavar="MB",
+                   help="megabytes one file may give after decompression (default 4096; env "
+                        "GRAPHSVC_MAX_DECOMPRESSED_MB)")
     p.set_defaults(handler=cmd_load)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def cmd_load(args, settings: Settings, as_json: bool) -> int:
@@ -63,7 +79,8 @@ def cmd_load(args, settings: Settings, as_json: bool) -> int:
         report = import_files(store, args.paths, fmt=args.fmt, strict=args.strict,
                               kommuner=args.kommuner, kind=args.kind, category=args.category,
                               include=args.include,
-                              workshop=args.workshop, progress=bar, lang=lang)
+                              workshop=args.workshop, progress=bar, lang=lang,
+                              limits=_limits(args, settings))
         lacks = _coverage(store, lang)  # the first thing a planner needs to know next
     finally:
         if bar:
@@ -74,6 +91,16 @@ def cmd_load(args, settings: Settings, as_json: bool) -> int:
 
     emit(report, as_json, "\n".join([render(report, lang), *summary(lacks, lang)]))
     return SOME_REJECTED if report["rejected"] else 0
+
+
+def _limits(args, settings: Settings):
+    """The loader limits: the options, else the settings (docs/loaders.md "Limits")."""
+    from loaders.streams import Limits
+
+    return Limits().but(
+        max_rows=args.max_rows or settings.max_import_rows,
+        max_records=args.max_records or settings.max_import_records,
+        max_bytes=(args.max_decompressed_mb or settings.max_decompressed_mb) << 20)
 
 
 def _coverage(store, lang: str) -> dict[str, Any]:

@@ -175,3 +175,15 @@ def test_an_enrichment_step_failing_after_the_chunks_writes_nothing(
     with pytest.raises(RuntimeError):
         import_files(store, REGISTERS)
     assert _state(store) == before
+
+
+def test_a_bulk_import_without_enrichment_steps_runs_none(
+        tmp_path: Path, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``benchmarks/bench_enrich.py`` measures loading without the steps (``STEPS`` emptied)."""
+    from loaders import enrich
+
+    monkeypatch.setattr(enrich, "STEPS", [])
+    store = SQLiteStore(tmp_path / "plain.db")
+    report = import_files(store, REGISTERS)
+    assert report["enrichment"] == {} and report["actors"]["created"] == 10
+    assert store.counts()["resources"] == 0 and store.counts()["ties"] == 0

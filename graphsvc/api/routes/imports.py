@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, Request, UploadFile
 
 from graphsvc.api.deps import LangDep, SettingsDep, StoreDep
-from graphsvc.api.uploads import import_slot, save_upload
+from graphsvc.api.uploads import import_limits, import_slot, save_upload
 from loaders.importer import FORMATS, import_files
 
 router = APIRouter(tags=["imports"])
@@ -46,4 +46,4 @@ def upload(
         name, path = save_upload(file, Path(tmp), "upload.csv", settings.max_upload_mb)
         return import_files(store, [path], fmt=fmt, strict=strict, names={str(path): name},
                             kommuner=kommune, kind=kind, category=category, workshop=workshop,
-                            include=include, lang=lang)
+                            include=include, lang=lang, limits=import_limits(settings))
