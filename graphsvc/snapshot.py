@@ -59,7 +59,7 @@ class Snapshot:
         self._apply_lock = threading.Lock()  # one rebuild or apply at a time
         self._pending: dict[int, dict[str, Any] | None] = {}  # revision → changes (None: clash)
         self._arrived = threading.Condition(threading.Lock())  # guards _pending
-        self._holders: dict[tuple[str, str], Any] = {}  # (offers|needs, id) → holder
+        self._index: _Index | None = None  # beside the current graph, for the next apply
         self._answers: dict[Any, tuple[int, nx.MultiDiGraph]] = {}  # see settled()
         self._answers_lock = threading.Lock()
         self._computing: set[Any] = set()
@@ -182,8 +182,7 @@ class Snapshot:
                 break
         G.graph["revision"] = revision
         G.graph["_snapshot"] = weakref.ref(self)  # for settled(G, ...); edits copy it on
-        self._holders = {(attr, h["id"]): n for n, d in G.nodes(data=True)
-                         for attr in ("offers", "needs") for h in d.get(attr, ())}
+        self._index = _Index(G)
         with self._arrived:
             for r in [r for r in self._pending if r <= revision]:
                 del self._pending[r]
@@ -192,7 +191,7 @@ class Snapshot:
 
     def _apply(self, old: nx.MultiDiGraph, changes: dict[str, Any], revision: int
                ) -> nx.MultiDiGraph:
-        edit = _Edit(old, self._holders)
+        edit = _Edit(old, self._index)  # type: ignore[arg-type]
         try:
             edit.apply(changes)
         except _Rebuild:
@@ -201,7 +200,6 @@ class Snapshot:
             raise _Rebuild() from exc
         G = edit.G
         G.graph["revision"] = revision
-        self._holders = edit.holders
         carry(old, G, edit.delta)
         return G
 
@@ -222,6 +220,30 @@ def _size(changes: dict[str, Any]) -> int:
     return sum(len(rows) for kind, rows in changes.items() if kind != DOCUMENTS)
 
 
+class _Index:
+    """What the snapshot keeps beside its graph to apply writes: who holds each offer and
+    need, and each node's place in ``build_graph``'s order as a number (actors first, then
+    initiatives, then nodes only a tie made; each in the store's order, new ones last)."""
+
+    STEP = 1 << 40
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.holders: dict[tuple[str, str], Any] = {
+            (attr, h["id"]): n for n, d in G.nodes(data=True)
+            for attr in ("offers", "needs") for h in d.get(attr, ())}
+        self.order: dict[Any, int] = {}
+        for i, (n, d) in enumerate(G.nodes(data=True)):
+            self.order[n] = i + self._band(d.get("node_type"))
+        self._next = {t: len(G) + self._band(t) for t in ("actor", "initiative")}
+
+    def _band(self, node_type: str | None) -> int:
+        return {"actor": 0, "initiative": self.STEP}.get(node_type or "", 2 * self.STEP)
+
+    def place(self, n: Any, node_type: str) -> None:
+        self.order[n] = self._next[node_type]
+        self._next[node_type] += 1
+
+
 class _Edit:
     """The next revision's graph from ``old`` and a change set, sharing what did not change.
 
@@ -230,18 +252,18 @@ class _Edit:
     node's offers and needs sorted by id), or ``_Rebuild`` for a case only a rebuild gets right.
     """
 
-    def __init__(self, old: nx.MultiDiGraph, holders: dict[tuple[str, str], Any]) -> None:
+    def __init__(self, old: nx.MultiDiGraph, index: _Index) -> None:
         G = old.__class__()
         G.graph.update((k, v) for k, v in old.graph.items() if k != "_cache")
         G._node = dict(old._node)
         G._adj = dict(old._adj)  # also G._succ
         G._pred = dict(old._pred)
-        self.G, self.old, self.holders = G, old, holders
+        self.G, self.old, self.index, self.holders = G, old, index, index.holders
         self._own_node: set[Any] = set()  # nodes whose dicts in G are copies of their own
         self._own_succ: set[Any] = set()
         self._own_pred: set[Any] = set()
         self._own_keys: set[tuple[Any, Any]] = set()
-        self.delta = Delta()
+        self.delta = Delta(_pos=index.order)
         self._new_actor = False
 
     # ---- copy on write ------------------------------------------------------------------
@@ -298,15 +320,15 @@ class _Edit:
         for kind in RECORD_TYPES:
             for _key, data in changes.get(kind, ()):
                 getattr(self, f"_upsert_{kind}")(data)
-        if self._new_actor and any(G._node[n].get("node_type") != "actor" for n in G._node):
+        if self._new_actor:
             # build_graph adds every actor before any initiative: a new actor goes after the
-            # last actor, not at the end
-            order = [n for n, a in G._node.items() if a.get("node_type") == "actor"]
-            order += [n for n, a in G._node.items() if a.get("node_type") != "actor"]
-            G._node = {n: G._node[n] for n in order}
-            G._adj = {n: G._adj[n] for n in order}
-            G._pred = {n: G._pred[n] for n in order}
-            d.reordered = True
+            # last actor, not at the end (sorting what is sorted but for a tail is quick)
+            order = sorted(G._node, key=self.index.order.__getitem__)
+            if order != list(G._node):
+                G._node = {n: G._node[n] for n in order}
+                G._adj = {n: G._adj[n] for n in order}
+                G._pred = {n: G._pred[n] for n in order}
+                d.reordered = True
         d.graph = G
 
     def _remove_node(self, n: Any) -> None:
@@ -314,6 +336,7 @@ class _Edit:
         self._unlink(n)
         self._drop_holdings(n)
         del G._node[n], G._adj[n], G._pred[n]
+        self.index.order.pop(n, None)
         d.removed.add(n)
 
     def _unlink(self, n: Any) -> None:
@@ -368,6 +391,7 @@ class _Edit:
             self._own_succ.add(n)
             self._own_pred.add(n)
             d.added.add(n)
+            self.index.place(n, node_type)
             self._new_actor |= node_type == "actor"
         d.nodes.add(n)
 

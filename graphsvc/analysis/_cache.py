@@ -41,7 +41,7 @@ class Delta:
     _pos: dict | None = None
 
     def pos(self) -> dict[Any, int]:
-        """Each node's place in the new graph's node order."""
+        """Numbers that sort the new graph's nodes in its node order."""
         if self._pos is None:
             self._pos = {n: i for i, n in enumerate(self.graph)}
         return self._pos

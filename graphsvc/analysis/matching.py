@@ -399,10 +399,11 @@ def _carry_trees(trees: OrderedDict, _name: str, _old, G: nx.MultiDiGraph, d: De
             depth, up = 0, a
             while a is not None and tree[up] is not None:
                 depth, up = depth + 1, tree[up]
-            if a is None or H is None or b not in H or list(H._adj[b]) != [a] or depth >= MAX_HOPS:
+            if a is None or H is None or b not in H or list(H._adj[b]) != [a]:
                 ok = False
                 break
-            grown = {**(grown or tree), b: a}
+            if depth < MAX_HOPS:  # else the search does not go on from a: b stays out
+                grown = {**(grown or tree), b: a}
         if ok:
             out[root] = tree if grown is None else grown
     return out
