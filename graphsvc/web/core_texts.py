@@ -81,6 +81,9 @@ TEXTS = register_texts(__name__, {
         "wb.profil.class": "Sosial kapital",
         "wb.profil.strength": "Styrke",
         "wb.profil.required": "Initiativet trenger",
+        "wb.profil.covered": "{category}: dekket av deltakerne",
+        "wb.profil.missing": "{category}: ingen deltaker tilbyr det",
+        "wb.profil.participants": "Deltakere ({n})",
         "wb.profil.social_capital": "Sosial kapital",
         "wb.profil.counts": "{bonding} sammenbindende, {bridging} brobyggende og {linking} "
                             "forbindende {total:bånd|bånd}",
@@ -198,6 +201,9 @@ TEXTS = register_texts(__name__, {
         "wb.profil.class": "Social capital",
         "wb.profil.strength": "Strength",
         "wb.profil.required": "The initiative needs",
+        "wb.profil.covered": "{category}: covered by the participants",
+        "wb.profil.missing": "{category}: no participant offers it",
+        "wb.profil.participants": "Participants ({n})",
         "wb.profil.social_capital": "Social capital",
         "wb.profil.counts": "{bonding} bonding, {bridging} bridging and {linking} linking "
                             "{total:tie|ties}",

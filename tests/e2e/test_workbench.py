@@ -275,6 +275,23 @@ def test_profil_shows_details_offers_needs_ties_and_social_capital(wb, site):
     assert page.locator("#wb-profil-name").inner_text() == actor["ties"][0]["other_name"]
 
 
+def test_profil_of_an_initiative_shows_what_it_needs_and_who_takes_part(wb, site):
+    page, _ = wb
+    it = get_json(site.url + "/initiatives/demo:init001")
+    go(page, site.url + "/?lang=nb#panel=profil&sel=demo%3Ainit001")
+    page.locator("#wb-profil-required").wait_for()
+    assert page.locator("#wb-profil-name").inner_text() == it["name"]
+    needs = page.locator("#wb-profil-required li").all_inner_texts()
+    assert [f"{c['category_name']}: dekket av deltakerne" for c in it["coverage"]["covered"]] \
+        + [f"{c['category_name']}: ingen deltaker tilbyr det" for c in it["coverage"]["missing"]] \
+        == needs
+    assert len(needs) == len(it["required_categories"])
+    people = page.locator("#wb-profil-participants li").all_inner_texts()
+    assert sorted(people) == sorted(p["name"] for p in it["participants"])
+    # Its participants are the neighbours highlighted on the map
+    assert set(page.evaluate("() => WB.map.highlighted()")) >= {p["id"] for p in it["participants"]}
+
+
 # ---- URL state ---------------------------------------------------------------------------------
 
 

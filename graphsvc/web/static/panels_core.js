@@ -187,11 +187,17 @@
   }
 
   function initiative(body, node, it) {
-    const people = (it.participants || []).map((p) => typeof p === "string" ? p : p.id);
+    const cov = it.coverage || {covered: [], missing: []};
+    const people = (it.participants || []).map((p) => (typeof p === "string" ? {id: p} : p));
     body.append(
-      el("h4", {text: t("wb.profil.required")}), list(node.needs.length ? node.needs : []),
-      el("h4", {text: t("wb.profil.ties")}),
-      el("ul", null, people.filter((id) => WB.map.node(id)).map((id) => el("li", null, WB.actorLink(id)))));
+      el("h4", {text: t("wb.profil.required")}),
+      el("ul", {id: "wb-profil-required"},
+         cov.covered.map((c) => el("li", {text: t("wb.profil.covered", {category: c.category_name})})),
+         cov.missing.map((c) => el("li", {text: t("wb.profil.missing", {category: c.category_name})}))),
+      el("h4", {text: t("wb.profil.participants", {n: it.participant_count || people.length})}),
+      people.length ? el("ul", {id: "wb-profil-participants"}, people.map((p) => el("li", null,
+        WB.map.node(p.id) ? WB.actorLink(p.id, p.name) : (p.name || p.id))))
+        : el("p", {class: "wb-note", text: t("wb.core.none")}));
   }
 
   WB.panel({id: "profil", order: 20, title: t("wb.profil.title"),
