@@ -71,6 +71,9 @@ def carry(old: nx.MultiDiGraph, new: nx.MultiDiGraph, delta: Delta) -> None:
     """Give ``new`` the structures of ``old``'s cache that their updaters can carry over."""
     before = dict(old.graph.get("_cache", {}))
     into: dict[str, Any] = new.graph.setdefault("_cache", {})
+    if not (delta.nodes or delta.removed or delta.pairs or delta.holdings or delta.reordered):
+        into.update(before)  # nothing in the graph changed (documents only): all still holds
+        return
     for prefix, fn in _UPDATERS.items():  # trust graph first: the others read it
         for name, value in before.items():
             if name.split(":", 1)[0] == prefix:
