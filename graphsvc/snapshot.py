@@ -141,6 +141,8 @@ class Snapshot:
         if self._apply_lock.acquire(blocking=False):  # else whoever holds it applies it
             try:
                 self._catch_up(revision)
+            except Exception:  # noqa: BLE001 - the write is committed; a reader retries
+                pass
             finally:
                 self._apply_lock.release()
 
@@ -200,7 +202,10 @@ class Snapshot:
             raise _Rebuild() from exc
         G = edit.G
         G.graph["revision"] = revision
-        carry(old, G, edit.delta)
+        try:
+            carry(old, G, edit.delta)
+        except Exception:  # noqa: BLE001 - an updater's slip costs a rebuild of the structures,
+            G.graph["_cache"] = {}  # never a wrong one
         return G
 
 
