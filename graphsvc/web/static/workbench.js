@@ -490,7 +490,8 @@
     for (const id of nodes.getIds()) {
       const hidden = shown !== null && !shown.has(id);
       const kind = graph.groups[base[id].group];
-      const up = {id, hidden, borderWidth: 1, opacity: 1, color: kind && kind.color};
+      const up = {id, hidden, borderWidth: 1, opacity: 1, color: kind && kind.color,
+                  font: {color: "#111111"}};
       if (hiNodes.has(id)) {
         const fill = kind && kind.color ? kind.color.background : "#999999";
         up.borderWidth = 4;
@@ -499,6 +500,7 @@
                     hover: {background: fill, border: "#000000"}};
       } else if (dim) {
         up.opacity = 0.25;
+        up.font = {color: "rgba(17, 17, 17, 0.3)"};  // its label fades with it
       }
       nodeUpdates.push(up);
     }
