@@ -217,7 +217,7 @@ def _phase(port: int, paths: list[str], readers: int, seconds: float, write_ever
         i = 0
         while time.perf_counter() < stop - 0.5:
             started = time.perf_counter()
-            body = one_actor(i, G, rng).model_dump_json(exclude_none=True)
+            body = one_actor(i, G, rng).model_dump_json(exclude_none=True).encode()
             conn.request("POST", "/actors", body=body,
                          headers={"Content-Type": "application/json"})
             resp = conn.getresponse()
