@@ -19,6 +19,8 @@ TEXTS = register_texts(__name__, {
         "wb.analysis.show_on_map": "Vis på kartet",
         "wb.analysis.shown_on_map": "Vises på kartet",
         "wb.analysis.more": "… og {n} til",
+        "wb.analysis.stale": "Svaret gjelder kartet slik det var før siste endring; det nye "
+                             "regnes ut nå. Spør igjen om litt.",
         "wb.match.title": "Hvem kan hjelpe?",
         "wb.match.intro": "Velg hva som trengs og hvor, så rangeres tilbudene med begrunnelse.",
         "wb.match.category": "Hva trengs?",
@@ -95,6 +97,8 @@ TEXTS = register_texts(__name__, {
         "wb.analysis.show_on_map": "Show on the map",
         "wb.analysis.shown_on_map": "Shown on the map",
         "wb.analysis.more": "… and {n} more",
+        "wb.analysis.stale": "The answer is for the map as it was before the last change; the "
+                             "new one is being worked out. Ask again in a moment.",
         "wb.match.title": "Who can help?",
         "wb.match.intro": "Choose what is needed and where; the offers are ranked, each with "
                           "its reasons.",

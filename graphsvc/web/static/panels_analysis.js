@@ -40,6 +40,13 @@
     return s;
   }
 
+  function refill(s, options) {
+    var value = s.value;
+    while (s.options.length > 1) { s.remove(1); }
+    (options || []).forEach(function (o) { s.appendChild(el("option", {value: o[0]}, o[1])); });
+    setSelect(s, value);
+  }
+
   function setSelect(s, value) {
     s.value = value || "";
     if (s.value !== (value || "")) { s.value = ""; }
@@ -252,6 +259,10 @@
         spec.fill(ui, params || {});
         if (spec.ready(params || {})) { run(params); }
       },
+      // After an import the map is redrawn: the choices may have grown.
+      onGraph: function () {
+        if (ui && spec.refresh) { spec.refresh(ui); }
+      },
       onShow: function (root, params) {
         if (!ui) { return; }
         params = params || {};
@@ -290,6 +301,10 @@
         }, failed(ui.status));
       });
       return ui;
+    },
+    refresh: function (ui) {
+      refill(ui.category, WB.options.categories);
+      refill(ui.district, WB.options.districts);
     },
     fill: function (ui, p) {
       setSelect(ui.category, p.category);
@@ -394,6 +409,7 @@
       });
       return ui;
     },
+    refresh: function (ui) { refill(ui.district, WB.options.districts); },
     fill: function (ui, p) { setSelect(ui.district, p.district); },
     run: function (ui, p) {
       say(ui.status, t("wb.analysis.busy"));
@@ -464,6 +480,7 @@
         })
       }
     });
+    if (gaps.stale) { ui.answer.appendChild(el("p", {class: "wb-note"}, t("wb.analysis.stale"))); }
     ui.highlighted = el("p", {class: "wb-highlighted", "aria-live": "polite"});
     ui.answer.appendChild(ui.highlighted);
     section(ui, "wb.gaps.unmet", "unmet", gaps.unmet_needs.items, function (i) {
@@ -621,6 +638,7 @@
       });
       return ui;
     },
+    refresh: function (ui) { refill(ui.initiative, WB.options.initiatives); },
     fill: function (ui, p) {
       setSelect(ui.initiative, p.initiative);
       ui.size.value = String(p.size || 6);
