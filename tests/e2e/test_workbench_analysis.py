@@ -23,6 +23,8 @@ from tests.fixtures.workbench import (
     run_axe,
     screenshot,
     served_demo,
+    wait_ready,
+    watch,
 )
 
 pytestmark = pytest.mark.browser
@@ -425,3 +427,55 @@ def test_the_analysis_panels_speak_english_when_asked(site, browser):
         assert seen["errors"] == [] and outside_hosts(seen) == []
     finally:
         page.close()
+
+
+# ---- names by role ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def keyed(tmp_path_factory):
+    pytest.importorskip("graphsvc.auth", reason="sign-in (graphsvc.auth) is not built yet")
+    with served_demo(tmp_path_factory.mktemp("wb-analysis-keyed"),
+                     keys={"Vera leser": "viewer", "Per planlegger": "planner"}) as served:
+        yield served
+
+
+def signed_in(browser, url: str, key: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})  # a context of its own
+    seen = watch(page)
+    page.set_default_timeout(15_000)
+    page.goto(url)
+    page.locator("#wb-signin-form").wait_for()
+    page.fill("#wb-key", key)
+    page.click("#wb-signin-form button[type=submit]")
+    wait_ready(page)
+    return page, seen
+
+
+def test_the_panels_name_individuals_only_for_roles_that_may_see_names(keyed, browser):
+    address = "/?lang=nb#panel=teams&p.teams={\"initiative\":\"demo:init003\"}"
+    request = urllib.request.Request(
+        keyed.url + "/teams?initiative=demo:init003&lang=nb",
+        headers={"Authorization": "Bearer " + keyed.keys["Per planlegger"]})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        named = json.load(response)
+    person = next(m["actor"] for m in named["team"] if m["actor"]["kind"] == "individual")
+    assert not person["name"].startswith("Person ")  # the planner's answer names the person
+
+    planner, seen_p = signed_in(browser, keyed.url + address, keyed.keys["Per planlegger"])
+    try:
+        box = answered(planner, "teams", ".wb-member")
+        assert person["name"] in box.locator("table").inner_text()
+        assert seen_p["errors"] == [] and outside_hosts(seen_p) == []
+    finally:
+        planner.close()
+
+    viewer, seen_v = signed_in(browser, keyed.url + address, keyed.keys["Vera leser"])
+    try:
+        box = answered(viewer, "teams", ".wb-member")
+        rows = box.locator("table tbody tr td:first-child").all_inner_texts()
+        assert len(rows) == len(named["team"])
+        assert any(r.startswith("Person ") for r in rows)
+        assert person["name"] not in viewer.content()  # not even hidden in the page
+        assert seen_v["errors"] == [] and outside_hosts(seen_v) == []
+    finally:
+        viewer.close()
