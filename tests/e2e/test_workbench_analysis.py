@@ -359,6 +359,34 @@ def test_path_to_the_municipality_in_english_with_alternatives_on_request(site, 
         page.close()
 
 
+def test_path_takes_the_actor_chosen_on_the_map_and_says_when_a_name_is_unknown(site, browser):
+    page, seen = open_workbench(browser, site.url + "/?lang=nb#panel=paths")
+    try:
+        page.evaluate("() => WB.map.select('demo:p000011')")  # a click on the map opens Profil
+        page.wait_for_function("() => WB.state.get().panel === 'profil'")
+        page.locator("#wb-tab-paths").click()
+        p = pane(page, "paths")
+        p.locator(".wb-actor").first.get_by_role("button").click()
+        name = page.evaluate("() => WB.map.node('demo:p000011').label")
+        assert p.get_by_label("Fra").input_value() == name
+        p.get_by_label("Til (tomt: kommunen)").fill("Ingen slik aktør")
+        p.get_by_role("button", name="Finn veien").click()
+        status = p.locator(".wb-status")
+        status.filter(has_text="Fant ingen").wait_for()
+        assert status.inner_text() == "Fant ingen aktør som heter «Ingen slik aktør»."
+        assert not [u for u in seen["requests"] if "/paths" in u]
+        p.get_by_label("Til (tomt: kommunen)").fill("")
+        p.get_by_role("button", name="Finn veien").click()
+        box = answered(page, "paths", ".wb-step")
+        assert box.locator("p").first.inner_text().endswith(
+            "til Fjordvik kommune: 1 sammenbindende, 1 brobyggende, 2 forbindende; svakeste "
+            "ledd har styrke 0,57")
+        assert status.inner_text() == ""
+        assert seen["errors"] == [] and outside_hosts(seen) == []
+    finally:
+        page.close()
+
+
 # ---- Team ------------------------------------------------------------------------------------
 
 def test_team_for_an_initiative_and_what_stays_uncovered(site, browser, tmp_path):
