@@ -60,6 +60,8 @@ ADMIN: frozenset[tuple[str, str]] = frozenset({
     ("GET", "/audit"),
 })
 """Erasure, the right-of-access export, and the audit log."""
+ADMIN_PREFIXES = ("/keys", "/audit")
+"""Any route under these, whatever its method: managing keys and reading the audit log."""
 
 # What the audit log calls a route's work (any other write is "write").
 ACTIONS: dict[tuple[str, str], str] = {
@@ -104,7 +106,7 @@ def needed_role(method: str, route: BaseRoute | None) -> str | None:
         template = route_template(route)
         if (method, template) in PUBLIC:
             return None
-        if (method, template) in ADMIN:
+        if (method, template) in ADMIN or template.startswith(ADMIN_PREFIXES):
             return "admin"
     return "viewer" if method in SAFE_METHODS else "editor"
 

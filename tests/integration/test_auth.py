@@ -54,8 +54,8 @@ def contract_role(method: str, path: str) -> str | None:
     method = "GET" if method == "HEAD" else method
     if (method, path) in PUBLIC:
         return None
-    if (method, path) in ADMIN:
-        return "admin"
+    if (method, path) in ADMIN or path.startswith(("/keys", "/audit")):
+        return "admin"  # keys and the audit log, under whatever method a route takes
     return "viewer" if method == "GET" else "editor"
 
 
@@ -145,6 +145,19 @@ def test_every_route_needs_its_role(client, keys, method, template):
 def test_every_write_is_closed_to_viewers_and_planners():
     writes = [(m, p) for m, p in app_routes() if m != "GET" and p != "/session"]
     assert writes and all(contract_role(m, p) in ("editor", "admin") for m, p in writes)
+
+
+def test_a_key_route_added_later_is_for_admins_only():
+    from starlette.routing import Route
+
+    from graphsvc.api.auth import needed_role
+
+    for method in ("GET", "POST", "DELETE"):
+        assert needed_role(method, Route("/keys/{key_id}", lambda r: None,
+                                         methods=[method])) == "admin"
+    assert needed_role("POST", Route("/anything-new", lambda r: None,
+                                     methods=["POST"])) == "editor"
+    assert needed_role("GET", Route("/anything-new", lambda r: None)) == "viewer"
 
 
 # ---- 2. names by role, in every answer -------------------------------------------------------
@@ -361,10 +374,16 @@ def test_only_admins_read_the_audit_log(client, keys):
 
 
 def test_the_cli_prints_the_audit_log(client, keys, monkeypatch, capsys):
+    for _ in range(5):
+        client.get("/actors")  # refused: no key
     monkeypatch.setenv("GRAPHSVC_AUTH_DB", str(APP.state.auth.path))
+    create_key(APP.state.auth, "cli-audit", "viewer")
+    assert main(["keys", "revoke", "cli-audit"]) == 0
+    capsys.readouterr()
     assert main(["audit", "--limit", "5", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)["data"]
-    assert len(data) == 5 and all("action" in e for e in data)
+    assert len(data) == 5 and data[0]["action"] == "key_revoke" and data[0]["who"] == "local"
+    assert [e["status"] for e in data[1:]] == [401] * 4
     assert main(["audit", "--action", "key_revoke", "--lang", "en"]) == 0
     assert "key_revoke" in capsys.readouterr().out
 
