@@ -259,6 +259,9 @@ def test_what_is_missing_lists_and_highlights_the_gaps_of_a_district(site, brows
         assert unmet[0].startswith("Person c30a9f: Person c30a9f trenger avlastning for "
                                    "pårørende i Holmen")
         assert box.locator('[data-gap="isolated"] li').all_inner_texts() == ["Holmen bilverksted"]
+        assert box.locator("section.wb-gap h3").all_inner_texts() == [
+            "Udekkede behov", "Aktører som mangler i grenda", "Aktører uten bånd",
+            "Grupper uten brobyggende eller forbindende bånd", "Hva kartet mangler"]
         shortfalls = box.locator("table tbody tr").all_inner_texts()
         assert len(shortfalls) == gaps["summary"]["shortfalls"]
         assert shortfalls[0].split("\t")[:2] == ["Holmen", "Praktisk hjelp (hus og hage)"]

@@ -503,6 +503,10 @@
     section(ui, "wb.gaps.isolated", "isolated", gaps.isolated.items, function (a) {
       return WB.actorLink(a.id, a.name);
     });
+    var seenGroup = {};
+    var weak = (gaps.groups.without_bridging || []).concat(gaps.groups.without_linking || [])
+      .filter(function (g) { var k = g.label; return seenGroup[k] ? false : (seenGroup[k] = true); });
+    section(ui, "wb.gaps.groups", null, weak, function (g) { return g.explanation; });
     section(ui, "wb.gaps.coverage", null, (coverage.explanation || [])
       .concat((coverage.invite || []).map(function (i) { return i.explanation || i.name; })),
             function (line) { return String(line); });
