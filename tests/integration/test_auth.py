@@ -362,6 +362,10 @@ def test_the_audit_log_records_each_case(client, keys):
                           "revision"}
     erase = next(e for e in log if e["method"] == "DELETE")
     assert erase["target"] == PERSON
+    client.post("/keep-apart", json={"a": "demo:f001", "b": "demo:f002"},
+                headers=bearer(keys["editor"]))
+    kept = next(e for e in audit(client, keys) if e["path"] == "/keep-apart")
+    assert kept["target"] == "demo:f001,demo:f002" and kept["who"] == "test-editor"
     only = audit(client, keys, action="export")
     assert only and {e["action"] for e in only} == {"export"}
 
