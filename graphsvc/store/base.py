@@ -1,9 +1,11 @@
 """The ``GraphStore`` interface every store implements, and the logic they share.
 
 A store keeps five record types (actors, initiatives, resources, needs, ties) under their natural
-keys. ``write`` is the only way in: it validates the whole batch (including that every reference
+keys. ``write`` is the way in: it validates the whole batch (including that every reference
 resolves) before touching the database, then applies it in one transaction, so a batch that
 fails part-way leaves the store exactly as it was. Every write bumps the store's revision.
+``bulk`` is the same for many batches (an import too large to hold in memory): each is validated
+and staged in the store, invisible to readers, and all are committed in one transaction.
 Implementations provide the primitives (``_fetch``, ``_apply``, ...); this class owns the rules.
 """
 
