@@ -85,6 +85,7 @@ TEXTS = register_texts(__name__, {
         "wb.team.covers": "Dekker {categories}",
         "wb.team.uncovered": "Det teamet ikke dekker",
         "wb.team.all_covered": "Teamet dekker alt initiativet trenger.",
+        "wb.team.ask": "Finn hvem som kan hjelpe med dette",
         "wb.team.empty": "Ingen aktør har tilbud initiativet trenger.",
     },
     "en": {
@@ -166,6 +167,7 @@ TEXTS = register_texts(__name__, {
         "wb.team.covers": "Covers {categories}",
         "wb.team.uncovered": "What the team does not cover",
         "wb.team.all_covered": "The team covers everything the initiative needs.",
+        "wb.team.ask": "Find who can help with this",
         "wb.team.empty": "No actor offers what the initiative needs.",
     },
 })

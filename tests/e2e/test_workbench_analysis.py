@@ -256,8 +256,9 @@ def test_what_is_missing_lists_and_highlights_the_gaps_of_a_district(site, brows
         assert box.locator("p").first.inner_text() == \
             "2 udekkede behov, 6 mangler på hjelp og 1 aktør uten bånd i Holmen"
         unmet = box.locator('[data-gap="unmet"] li').all_inner_texts()
-        assert unmet[0].startswith("Person c30a9f: Person c30a9f trenger avlastning for "
-                                   "pårørende i Holmen")
+        assert unmet == [i["explanation"] for i in gaps["unmet_needs"]["items"]]
+        assert unmet[0].startswith("Person c30a9f trenger avlastning for pårørende i Holmen")
+        assert box.locator('[data-gap="unmet"] li a').all_inner_texts() == list(holders.values())
         assert box.locator('[data-gap="isolated"] li').all_inner_texts() == ["Holmen bilverksted"]
         assert box.locator("section.wb-gap h3").all_inner_texts() == [
             "Udekkede behov", "Aktører som mangler i grenda", "Aktører uten bånd",
@@ -428,10 +429,24 @@ def test_team_for_an_initiative_and_what_stays_uncovered(site, browser, tmp_path
         page.wait_for_function("() => WB.state.get().params.size === 2")
         uncovered = pane(page, "teams").locator(".wb-uncovered li")
         uncovered.first.wait_for()
-        assert uncovered.all_inner_texts() == [u["explanation"] for u in small["uncovered"]]
+        assert [u.split(" Finn hvem")[0] for u in uncovered.all_inner_texts()] == [
+            u["explanation"] for u in small["uncovered"]]
         page.wait_for_function("(n) => WB.map.highlighted().length === n",
                                arg=len(small["team"]) + 1)
         assert_clean(page, seen)
+
+        # what stays open, asked in Hvem kan hjelpe? with the initiative as the one in need
+        open_need = small["uncovered"][0]["category"]
+        uncovered.first.get_by_role("button", name="Finn hvem som kan hjelpe med dette").click()
+        page.wait_for_function("() => WB.state.get().panel === 'match'")
+        offers = answered(page, "match", ".wb-offer")
+        assert params(page) == {"category": open_need, "seeker": "demo:init003"}
+        help_for = api(site, f"/match?category={open_need}&seeker=demo:init003&lang=nb")
+        assert offers.locator(".wb-offer-head a").first.inner_text() == \
+            help_for["results"][0]["actor"]["name"]
+        assert pane(page, "match").get_by_label("Hvem har behovet? (valgfritt)").input_value() \
+            == "Senior ressurs – Holmen"
+        assert seen["errors"] == [] and outside_hosts(seen) == []
     finally:
         page.close()
 

@@ -447,6 +447,17 @@
     if (ui.highlighted) { ui.highlighted.textContent = t("wb.gaps.highlighted", {n: ids.length}); }
   }
 
+  // The API's sentence with the actor it names first as a link to the actor (the sentence
+  // stays the API's own, in the page's language).
+  function linked(sentence, actor) {
+    if (!actor) { return sentence; }
+    if (sentence.indexOf(actor.name) === 0) {
+      return el("span", {}, WB.actorLink(actor.id, actor.name),
+                sentence.slice(actor.name.length));
+    }
+    return el("span", {}, WB.actorLink(actor.id, actor.name), ": " + sentence);
+  }
+
   function section(ui, titleKey, group, items, render) {
     var head = el("h3", {}, t(titleKey));
     var box = el("section", {class: "wb-gap", "data-gap": group || ""}, head);
@@ -484,8 +495,7 @@
     ui.highlighted = el("p", {class: "wb-highlighted", "aria-live": "polite"});
     ui.answer.appendChild(ui.highlighted);
     section(ui, "wb.gaps.unmet", "unmet", gaps.unmet_needs.items, function (i) {
-      return el("span", {}, i.holder ? WB.actorLink(i.holder.id, i.holder.name) : "",
-                i.holder ? ": " : "", i.explanation);
+      return linked(i.explanation, i.holder);
     });
     if (gaps.unmet_needs.count > gaps.unmet_needs.items.length) {
       ui.answer.appendChild(el("p", {}, t("wb.analysis.more",
@@ -528,9 +538,9 @@
       ui.alternatives = el("input", {type: "checkbox", id: "wb-path-alternatives"});
       ui.form.appendChild(ui.source.box);
       ui.form.appendChild(ui.target.box);
-      ui.form.appendChild(el("div", {class: "wb-field wb-check"}, ui.alternatives,
-                             el("label", {for: "wb-path-alternatives"},
-                                t("wb.path.alternatives"))));
+      ui.form.appendChild(el("p", {class: "wb-check"},
+                             el("label", {for: "wb-path-alternatives"}, ui.alternatives,
+                                " " + t("wb.path.alternatives"))));
       ui.form.appendChild(el("button", {type: "submit"}, t("wb.path.submit")));
       ui.form.addEventListener("submit", function (ev) {
         ev.preventDefault();
@@ -692,7 +702,15 @@
     ui.answer.appendChild(members);
     var open = el("section", {class: "wb-uncovered"}, el("h3", {}, t("wb.team.uncovered")));
     open.appendChild(answer.uncovered.length
-      ? list(answer.uncovered, function (u) { return u.explanation; })
+      ? list(answer.uncovered, function (u) {
+        // What the team leaves open is a need of the initiative: ask Hvem kan hjelpe? for it.
+        var ask = el("button", {type: "button", class: "wb-ask"}, t("wb.team.ask"));
+        ask.addEventListener("click", function () {
+          WB.state.set({panel: "match", params: {category: u.category,
+                                                 seeker: answer.initiative.id}});
+        });
+        return el("span", {}, u.explanation, " ", ask);
+      })
       : el("p", {}, t("wb.team.all_covered")));
     ui.answer.appendChild(open);
     highlightTeam(answer);
