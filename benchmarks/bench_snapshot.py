@@ -1,7 +1,7 @@
 """Snapshot benchmarks (issue 11.1): reads right after a write, incremental against rebuilt, in one run.
 
     python benchmarks/bench_snapshot.py [--actors 10000] [--writes 10] [--seconds 20]
-        [--readers 50] [--skip-load]
+        [--readers 50] [--skip-load] [--skip-in-process]
 
 (Runs with or without ``-P``: this folder is put last on the import path, for ``_common``.)
 
@@ -290,14 +290,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=50, help="concurrent API readers")
     parser.add_argument("--seconds", type=float, default=20, help="length of each load phase")
     parser.add_argument("--skip-load", action="store_true", help="skip the API under load")
+    parser.add_argument("--skip-in-process", action="store_true",
+                        help="measure only the API under load")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "snapshot.json"))
     args = parser.parse_args(argv)
     report = {"benchmark": "graphsvc snapshot", "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
               "python": platform.python_version(), "networkx": nx.__version__,
               "machine": platform.machine(), "cpus": os.cpu_count(), "targets": TARGETS}
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"in process, {args.actors} actors …", file=sys.stderr, flush=True)
-        report["in_process"] = in_process(args.actors, args.writes, Path(tmp))
+        if not args.skip_in_process:
+            print(f"in process, {args.actors} actors …", file=sys.stderr, flush=True)
+            report["in_process"] = in_process(args.actors, args.writes, Path(tmp))
         if not args.skip_load:
             print(f"API under load, {args.readers} readers …", file=sys.stderr, flush=True)
             report["api_under_load"] = under_load(args.actors, args.readers, args.seconds,

@@ -58,7 +58,8 @@ class Snapshot:
         self._current: tuple[int, nx.MultiDiGraph] | None = None  # replaced whole, never edited
         self._apply_lock = threading.Lock()  # one rebuild or apply at a time
         self._pending: dict[int, dict[str, Any] | None] = {}  # revision → changes (None: clash)
-        self._arrived = threading.Condition(threading.Lock())  # guards _pending
+        self._arrived = threading.Condition(threading.Lock())  # guards _pending, _applying
+        self._applying: set[int] = set()  # revisions taken from _pending, being applied
         self._index: _Index | None = None  # beside the current graph, for the next apply
         self._answers: dict[Any, tuple[int, nx.MultiDiGraph]] = {}  # see settled()
         self._answers_lock = threading.Lock()
@@ -74,6 +75,15 @@ class Snapshot:
         current = self._current
         if current is not None and current[0] >= revision:
             return current[1]
+        with self._arrived:
+            ours = current is not None and all(
+                r in self._pending or r in self._applying for r in range(current[0] + 1,
+                                                                         revision + 1))
+        if ours:
+            # Writes of this process, being applied by their own threads before they answer:
+            # the graph before them is what a read concurrent with those writes may see, and
+            # it is whole; waiting for the apply would make every reader wait on the writer.
+            return current[1]  # type: ignore[index]
         with self._apply_lock:
             self._catch_up(revision)
             return self._current[1]  # type: ignore[index]
@@ -138,13 +148,11 @@ class Snapshot:
             # can be trusted, so that revision is rebuilt.
             self._pending[revision] = None if revision in self._pending else changes
             self._arrived.notify_all()
-        if self._apply_lock.acquire(blocking=False):  # else whoever holds it applies it
+        with self._apply_lock:  # the write answers once its change is in the snapshot
             try:
                 self._catch_up(revision)
             except Exception:  # noqa: BLE001 - the write is committed; a reader retries
                 pass
-            finally:
-                self._apply_lock.release()
 
     def _catch_up(self, revision: int) -> None:
         """Bring the graph to ``revision`` or later (the apply lock is held)."""
@@ -165,16 +173,21 @@ class Snapshot:
                     continue
                 found = wanted in self._pending
                 changes = self._pending.pop(wanted, None)
-            if not found or changes is None or _size(changes) > FULL_REBUILD_ABOVE:
-                self._rebuild()
-                return
+                self._applying.add(wanted)
             try:
-                G = self._apply(current[1], changes, wanted)
-            except _Rebuild:
-                self._rebuild()
-                return
-            self._current = (wanted, G)
-            self.applies += 1
+                if not found or changes is None or _size(changes) > FULL_REBUILD_ABOVE:
+                    self._rebuild()
+                    return
+                try:
+                    G = self._apply(current[1], changes, wanted)
+                except _Rebuild:
+                    self._rebuild()
+                    return
+                self._current = (wanted, G)
+                self.applies += 1
+            finally:
+                with self._arrived:
+                    self._applying.discard(wanted)
 
     def _rebuild(self) -> None:
         for _attempt in range(3):  # a write between reading the revision and the rows
