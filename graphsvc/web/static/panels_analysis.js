@@ -231,6 +231,10 @@
     });
   }
 
+  function shown(panel) {
+    return (WB.state.get() || {}).panel === panel;
+  }
+
   function onMapOnly(ids) {
     return ids.filter(function (id) { return !!WB.map.node(id); });
   }
@@ -240,9 +244,13 @@
   function definePanel(spec) {
     var ui = null;
     var last = null;
+    var asked = 0;
     function run(params) {
       last = clean(params);
-      spec.run(ui, last);
+      var mine = ++asked;
+      // Only the answer to the latest question is shown (an earlier one may come back later),
+      // and drawn on the map only while the panel is the one shown.
+      spec.run(ui, last, function () { return mine === asked; });
     }
     WB.panel({
       id: spec.id,
@@ -311,16 +319,17 @@
       setSelect(ui.district, p.district);
       ui.seeker.set(p.seeker);
     },
-    run: function (ui, p) {
+    run: function (ui, p, fresh) {
       say(ui.status, t("wb.analysis.busy"));
       clear(ui.answer);
       WB.api(query("/match", {category: p.category, district: p.district, seeker: p.seeker,
                               limit: 10}))
         .then(function (answer) {
+          if (!fresh()) { return; }
           say(ui.status, "");
           ui.data = answer;
           showMatch(ui, answer, Number(p.pick || 1));
-        }, failed(ui.status));
+        }, function (err) { if (fresh()) { failed(ui.status)(err); } });
     },
     redraw: function (ui) {
       if (ui.data) { highlightMatch(ui, ui.data, ui.pick || 1); }
@@ -337,6 +346,7 @@
   }
 
   function highlightMatch(ui, answer, pick) {
+    if (!shown("match")) { return; }
     var chosen = answer.results[pick - 1] || answer.results[0];
     var path = chosen ? onMapOnly(introPath(answer, chosen)) : [];
     var nodes = onMapOnly(uniq(answer.results.map(function (r) { return r.actor.id; })
@@ -411,16 +421,17 @@
     },
     refresh: function (ui) { refill(ui.district, WB.options.districts); },
     fill: function (ui, p) { setSelect(ui.district, p.district); },
-    run: function (ui, p) {
+    run: function (ui, p, fresh) {
       say(ui.status, t("wb.analysis.busy"));
       clear(ui.answer);
       Promise.all([WB.api(query("/gaps", {district: p.district, limit: 50})),
                    WB.api(query("/coverage", {district: p.district, limit: 20}))])
         .then(function (both) {
+          if (!fresh()) { return; }
           say(ui.status, "");
           ui.data = both;
           showGaps(ui, both[0], both[1], p.show);
-        }, failed(ui.status));
+        }, function (err) { if (fresh()) { failed(ui.status)(err); } });
     },
     redraw: function (ui) {
       if (ui.data) { highlightGaps(ui, ui.data[0], ui.shown); }
@@ -438,10 +449,11 @@
   }
 
   function highlightGaps(ui, gaps, show) {
+    ui.shown = show;
+    if (!shown("gaps")) { return; }
     var groups = gapGroups(gaps);
     var ids = show && groups[show] ? groups[show] : groups.unmet.concat(groups.isolated);
     ids = onMapOnly(uniq(ids));
-    ui.shown = show;
     WB.map.highlight({nodes: ids, edges: [], path: [], labels: {}});
     if (ids.length) { WB.map.fit(ids); }
     if (ui.highlighted) { ui.highlighted.textContent = t("wb.gaps.highlighted", {n: ids.length}); }
@@ -556,16 +568,17 @@
       ui.target.set(p.target);
       ui.alternatives.checked = !!Number(p.alt || 0);
     },
-    run: function (ui, p) {
+    run: function (ui, p, fresh) {
       say(ui.status, t("wb.analysis.busy"));
       clear(ui.answer);
       WB.api(query("/paths", {source: p.source, target: p.target,
                               alternatives: Number(p.alt || 0) ? 2 : 0}))
         .then(function (answer) {
+          if (!fresh()) { return; }
           say(ui.status, "");
           ui.data = answer;
           showPaths(ui, answer, Number(p.pick || 1));
-        }, failed(ui.status));
+        }, function (err) { if (fresh()) { failed(ui.status)(err); } });
     },
     redraw: function (ui) {
       if (ui.data && ui.data.found) { highlightPath(ui.data.paths[(ui.pick || 1) - 1]); }
@@ -573,7 +586,7 @@
   });
 
   function highlightPath(path) {
-    if (!path) { return; }
+    if (!path || !shown("paths")) { return; }
     var ids = path.nodes.map(function (n) { return n.id; });
     var labels = {};
     path.hops.forEach(function (h) { labels[h.from.id + "|" + h.to.id] = h.class_name; });
@@ -657,20 +670,22 @@
       setSelect(ui.initiative, p.initiative);
       ui.size.value = String(p.size || 6);
     },
-    run: function (ui, p) {
+    run: function (ui, p, fresh) {
       say(ui.status, t("wb.analysis.busy"));
       clear(ui.answer);
       WB.api(query("/teams", {initiative: p.initiative, max_size: p.size || 6}))
         .then(function (answer) {
+          if (!fresh()) { return; }
           say(ui.status, "");
           ui.data = answer;
           showTeam(ui, answer);
-        }, failed(ui.status));
+        }, function (err) { if (fresh()) { failed(ui.status)(err); } });
     },
     redraw: function (ui) { if (ui.data) { highlightTeam(ui.data); } }
   });
 
   function highlightTeam(answer) {
+    if (!shown("teams")) { return; }
     var members = answer.team.map(function (m) { return m.actor.id; });
     var ids = onMapOnly(uniq([answer.initiative.id].concat(members)));
     WB.map.highlight({nodes: ids, edges: [], path: [], labels: {}});
