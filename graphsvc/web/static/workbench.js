@@ -380,6 +380,7 @@
       degree[from] += 1;
       degree[to] += 1;
       return {id: "e" + i, from, to, tie: e.tie, tg: e.group, width: e.width,
+              baseWidth: e.width, color: {color: EDGE_GREY, opacity: 0.8},
               dashes: dashesOf(e.group), title: (g.tie_labels[e.tie] || e.tie)};
     });
     WB.options = {
@@ -424,6 +425,10 @@
     if (network) network.destroy();
     nodes = new vis.DataSet(visNodes);
     edges = new vis.DataSet(visEdges);
+    // Drawn as restyle's "plain" look from the start: a first restyle then updates only
+    // what it changes (updating every node of a 5 000-actor map took 6.6 s).
+    looks = Object.fromEntries(visNodes.map((n) => [n.id, "plain"]));
+    edgeLooks = Object.fromEntries(visEdges.map((e) => [e.id, "plain"]));
     network = new vis.Network(container, {nodes, edges}, options(visNodes.length));
     WB.map.network = network;
     if (g.physics && g.physics.enabled && visNodes.length) {
@@ -484,11 +489,19 @@
 
   // -- looks: highlight, dim, restore --
 
+  // The look each node and tie has now: only those whose look changes are updated (a
+  // DataSet update redraws, and most of a large map keeps its look from one view to the next).
+  let looks = {};
+  let edgeLooks = {};
+
   function restyle(hiNodes, hiEdges, labels) {
     const dim = hiNodes.size > 0 || hiEdges.size > 0;
     const nodeUpdates = [];
     for (const id of nodes.getIds()) {
       const hidden = shown !== null && !shown.has(id);
+      const look = (hidden ? "h" : "") + (hiNodes.has(id) ? "hi" : dim ? "dim" : "plain");
+      if (looks[id] === look) continue;
+      looks[id] = look;
       const kind = graph.groups[base[id].group];
       const up = {id, hidden, borderWidth: 1, opacity: 1, color: kind && kind.color,
                   font: {color: "#111111"}};
@@ -504,18 +517,21 @@
       }
       nodeUpdates.push(up);
     }
-    nodes.update(nodeUpdates);
+    if (nodeUpdates.length) nodes.update(nodeUpdates);
     const edgeUpdates = [];
     for (const e of edges.get()) {
       const key = e.from + "|" + e.to, back = e.to + "|" + e.from;
       const on = hiEdges.has(key) || hiEdges.has(back);
+      const text = on ? (labels[key] || labels[back] || "") : "";
+      const look = on ? "on:" + text : dim ? "dim" : "plain";
+      if (edgeLooks[e.id] === look) continue;
+      edgeLooks[e.id] = look;
       const up = {id: e.id, color: {color: EDGE_GREY, opacity: dim ? 0.12 : 0.8},
                   width: e.baseWidth || e.width, baseWidth: e.baseWidth || e.width};
       if (e.label) up.label = null;
       if (on) {
         up.color = {color: "#000000", opacity: 1};
         up.width = 4;
-        const text = labels[key] || labels[back];
         if (text) {
           up.label = text;
           up.font = {size: 16, strokeWidth: 5, strokeColor: "#ffffff",
@@ -524,7 +540,7 @@
       }
       edgeUpdates.push(up);
     }
-    edges.update(edgeUpdates);
+    if (edgeUpdates.length) edges.update(edgeUpdates);
     shownCount();
   }
 
