@@ -234,3 +234,35 @@ def test_an_expensive_answer_is_served_from_the_previous_revision_while_recomput
     third = snapshot.settled("count", compute)
     assert third == {"actors": first["actors"] + 1, "stale": False,
                      "computed_for_revision": store.revision()}
+
+
+def test_readers_do_not_wait_for_a_write_being_applied(store):
+    """While this process applies its own write, readers answer from the graph before it at
+    once; the writer's request answers only when its write is in the snapshot."""
+    from graphsvc.analysis import _cache
+
+    snapshot = Snapshot(store)
+    G = snapshot.graph()
+    applying = threading.Event()
+
+    def slow(value, *_args):  # a derived structure that takes a second to carry over
+        applying.set()
+        time.sleep(1.0)
+        return value
+
+    _cache._UPDATERS["slow_structure"] = slow
+    G.graph.setdefault("_cache", {})["slow_structure"] = object()
+    try:
+        writer = threading.Thread(target=store.write, args=(GraphBatch(actors=[Actor(
+            id="test:late", kind="association", name="Seint lag", provenance=PROV)]),))
+        writer.start()
+        assert applying.wait(10)
+        started = time.perf_counter()
+        seen = snapshot.graph()
+        waited = time.perf_counter() - started
+        writer.join()
+    finally:
+        del _cache._UPDATERS["slow_structure"]
+    assert seen is G and "test:late" not in seen  # the graph before the write, whole
+    assert waited < 0.5
+    assert "test:late" in snapshot.graph()  # the write answered once it was applied
