@@ -62,6 +62,7 @@ def workbench_graph(G: nx.MultiDiGraph, *, lang: str = "nb", show_names: bool = 
     kommune = next((row[2] for row in nodes if row[3] == "municipality"), "")
     return {
         "kommune": kommune,
+        "revision": G.graph.get("revision"),  # the store's: the page keeps a layout per revision
         "names": show_names,
         "node_columns": list(NODE_COLUMNS),
         "edge_columns": list(EDGE_COLUMNS),

@@ -421,6 +421,19 @@
   async function loadGraph() {
     const g = await WB.api("/workbench/graph.json");
     const {visNodes, visEdges} = buildData(g);
+    // A layout that settled in this tab before, for this revision of the store: the same
+    // picture again (and the address's zoom and centre mean the same), without the wait.
+    const layoutKey = "wb-layout:" + g.revision + ":" + visNodes.length + ":" + visEdges.length;
+    let settled = null;
+    if (g.physics && g.physics.enabled) {
+      try { settled = JSON.parse(sessionStorage.getItem(layoutKey) || "null"); } catch (err) { settled = null; }
+      if (settled && visNodes.every((n) => settled[n.id])) {
+        for (const n of visNodes) { n.x = settled[n.id][0]; n.y = settled[n.id][1]; }
+        g.physics = {enabled: false};
+      } else {
+        settled = null;
+      }
+    }
     const container = document.getElementById("wb-map");
     if (network) network.destroy();
     nodes = new vis.DataSet(visNodes);
@@ -437,6 +450,12 @@
         network.setOptions({physics: {enabled: false}});
         resolve();
       }));
+      const at = network.getPositions();
+      const keep = {};
+      for (const [id, p] of Object.entries(at)) keep[id] = [Math.round(p.x), Math.round(p.y)];
+      try { sessionStorage.setItem(layoutKey, JSON.stringify(keep)); } catch (err) { /* full */ }
+    } else if (settled) {
+      network.fit({animation: false});
     }
     WB.map.graph = g;
     network.on("click", (params) => {
