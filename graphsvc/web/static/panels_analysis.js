@@ -59,11 +59,13 @@
 
   function selectedOnMap() {
     var s = WB.state.get() || {};
-    return s.selection || s.selected || null;
+    return s.selected || null;
   }
 
-  // An actor chosen by name: a text input with suggestions from GET /actors?q= (and the
-  // initiatives, where the panel takes them), resolved to the API's id when the task runs.
+  // An actor chosen by name: a text input with suggestions from the map's own data (every
+  // actor, and the initiatives where the panel takes them, named as the role may see them;
+  // GET /actors?q= where the core offers no WB.map.nodes), resolved to the API's id when the
+  // task runs; or the actor selected on the map.
   function actorPicker(id, labelText, withInitiatives) {
     var input = el("input", {type: "text", autocomplete: "off", list: id + "-list",
                              placeholder: t("wb.analysis.actor_hint")});
@@ -136,15 +138,20 @@
           var exact = hits.filter(function (n) { return fold(n.label) === fold(text); });
           return exact.length === 1 ? exact[0] : (hits.length === 1 ? hits[0] : null);
         };
+        var unknown = function () {
+          return new Error(t("wb.analysis.unknown_actor", {name: text}));
+        };
         if (found) {
           var hit = pick(found);
-          if (!hit) { return Promise.reject(new Error(t("wb.analysis.unknown_actor", {name: text}))); }
+          if (!hit) { return Promise.reject(unknown()); }
           remember(hit.label, hit.id);
           return Promise.resolve(hit.id);
         }
         return WB.api(query("/actors", {q: text, limit: 20})).then(function (answer) {
-          var hit = pick((answer.data || []).map(function (a) { return {id: a.id, label: a.name}; }));
-          if (!hit) { throw new Error(t("wb.analysis.unknown_actor", {name: text})); }
+          var hit = pick((answer.data || []).map(function (a) {
+            return {id: a.id, label: a.name};
+          }));
+          if (!hit) { throw unknown(); }
           remember(hit.label, hit.id);
           return hit.id;
         });
@@ -527,7 +534,11 @@
     });
     var seenGroup = {};
     var weak = (gaps.groups.without_bridging || []).concat(gaps.groups.without_linking || [])
-      .filter(function (g) { var k = g.label; return seenGroup[k] ? false : (seenGroup[k] = true); });
+      .filter(function (g) {
+        if (seenGroup[g.label]) { return false; }
+        seenGroup[g.label] = true;
+        return true;
+      });
     section(ui, "wb.gaps.groups", null, weak, function (g) { return g.explanation; });
     section(ui, "wb.gaps.coverage", null, (coverage.explanation || [])
       .concat((coverage.invite || []).map(function (i) { return i.explanation || i.name; })),
