@@ -409,3 +409,23 @@ def test_without_keys_everything_acts_locally_and_is_still_recorded(tmp_path):
     assert (tmp_path / "g-auth.db").exists()
     assert store.revision() == 2  # the audit line did not touch the graph's revision
     store.close()
+
+
+# ---- 7. every store: keys and the audit log never touch the graph's revision ------------------
+
+def test_keys_sessions_and_audit_work_with_every_store_and_leave_its_revision(store, tmp_path):
+    store.write(generate_community(100, seed=7))
+    revision = store.revision()
+    app = create_app(Settings(store=store.url or "sqlite:///x.db",
+                              auth_db=str(tmp_path / "auth.db")), store=store)
+    viewer, _ = create_key(app.state.auth, "viewer", "viewer")
+    admin, _ = create_key(app.state.auth, "admin", "admin")
+    with TestClient(app, base_url="http://localhost") as browser:
+        assert browser.get("/actors?limit=5", headers=bearer(viewer)).status_code == 200
+        assert browser.post("/actors", json={}, headers=bearer(viewer)).status_code == 403
+        sign_in(browser, viewer)
+        assert browser.delete("/session").status_code == 204
+        log = browser.get("/audit", headers=bearer(admin)).json()["data"]
+    assert {e["action"] for e in log} == {"refused", "sign_in", "sign_out"}
+    assert all(e["revision"] == revision for e in log)
+    assert store.revision() == revision
