@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -473,6 +474,34 @@ def test_the_analysis_panels_speak_english_when_asked(site, browser):
         assert seen["errors"] == [] and outside_hosts(seen) == []
     finally:
         page.close()
+
+
+def test_after_an_import_the_panels_offer_what_it_added(browser, tmp_path_factory):
+    """Last inn redraws the map; the analysis panels already open take the new districts and
+    initiatives into their choices (a store of its own: the import changes it)."""
+    sheet = Path(__file__).parents[2] / "loaders" / "templates" / "workshop_template.csv"
+    with served_demo(tmp_path_factory.mktemp("wb-analysis-import"), actors=120) as own:
+        page, seen = open_workbench(browser, own.url + "/?lang=nb#panel=teams")
+        try:
+            page.locator("#wb-tab-gaps").click()
+            districts = pane(page, "gaps").get_by_label("Grend")
+            assert "Nordbygda" not in districts.locator("option").all_inner_texts()
+            page.locator("#wb-tab-import").click()
+            page.set_input_files("#wb-import-file", str(sheet))
+            page.click("#wb-import-form button[type=submit]")
+            page.locator("#wb-import-report .wb-done").wait_for()
+            assert "Nordbygda" in districts.locator("option").all_inner_texts()
+            page.locator("#wb-tab-teams").click()
+            p = pane(page, "teams")
+            p.get_by_label("Initiativ").select_option(label="Sykling uten alder – Nordbygda")
+            p.get_by_role("button", name="Foreslå et team").click()
+            box = answered(page, "teams", ".wb-uncovered")
+            initiative = p.get_by_label("Initiativ").input_value()
+            expected = api(own, f"/teams?initiative={initiative}&lang=nb")
+            assert box.locator("p").first.inner_text() == expected["explanation"]
+            assert seen["errors"] == [] and outside_hosts(seen) == []
+        finally:
+            page.close()
 
 
 # ---- names by role ---------------------------------------------------------------------------
