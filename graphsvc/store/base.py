@@ -111,19 +111,23 @@ class GraphStore(abc.ABC):
         writes nothing) if a tie, resource or need refers to an id that is neither stored nor
         in the batch. ``documents`` (key → JSON value) are stored in the same transaction."""
         changes, report = self._changes(batch, documents, self._fetch, self._existing_nodes)
+        self._notify(None, changes)  # about to commit
         report.revision = self._apply(changes)
         self._notify(report.revision, changes)
         return report
 
     # ---- write listeners: the snapshot applies a change set instead of rebuilding ------------
-    def on_write(self, listener: Callable[[int, dict[str, list[tuple[str, Any]]]], None]) -> None:
+    def on_write(self, listener: Callable[[int | None, dict[str, list[tuple[str, Any]]]], None]
+                 ) -> None:
         """Call ``listener(revision, changes)`` after each write through this object commits:
         ``changes`` as ``_apply`` took them (only rows that differ), ``revision`` the one the
-        write made. Writes by other store objects or processes are not seen: a listener must
-        treat a revision it was not told about as "reread everything" (graphsvc/snapshot.py)."""
+        write made; and ``listener(None, changes)`` just before ``write`` commits (a write that
+        then fails reports nothing more). Writes by other store objects or processes are not
+        seen: a listener must treat a revision it was not told about as "reread everything"
+        (graphsvc/snapshot.py)."""
         self.__dict__.setdefault("_listeners", []).append(listener)
 
-    def _notify(self, revision: int, changes: dict[str, list[tuple[str, Any]]]) -> None:
+    def _notify(self, revision: int | None, changes: dict[str, list[tuple[str, Any]]]) -> None:
         for listener in self.__dict__.get("_listeners", ()):
             listener(revision, changes)
 
