@@ -21,6 +21,7 @@ the API and ``graphsvc list`` share (search, districts, initiatives' coverage).
 from __future__ import annotations
 
 import threading
+import time
 import unicodedata
 import weakref
 from collections.abc import Callable
@@ -36,10 +37,12 @@ from graphsvc.store.base import DELETE, DOCUMENTS, ERASE, RECORD_TYPES, RETRACT,
 # Above this many changed rows a write is applied by a full rebuild (an import): the apply
 # costs per row about what the rebuild costs per stored row, and a rebuild is simpler to trust.
 FULL_REBUILD_ABOVE = 5_000
-# How long a reader that sees a revision this process has not been told about waits for the
-# write's change set (the writing thread reports it a moment after its commit) before taking
-# the revision as another process's and rebuilding.
-ARRIVAL_WAIT_S = 0.05
+# A write of this process reports itself just before its commit and again, with its change
+# set, just after. A reader that sees a revision it was not told about while such a write is in
+# flight waits for that report (under load the writing thread can wait a second for the
+# interpreter), but never on a write begun longer ago than this (one that failed): then the
+# revision is another process's, and the graph is rebuilt.
+IN_FLIGHT_MAX_S = 5.0
 
 
 class _Rebuild(Exception):
@@ -60,6 +63,7 @@ class Snapshot:
         self._pending: dict[int, dict[str, Any] | None] = {}  # revision → changes (None: clash)
         self._arrived = threading.Condition(threading.Lock())  # guards _pending, _applying
         self._applying: set[int] = set()  # revisions taken from _pending, being applied
+        self._begun: list[float] = []  # when this process's writes in flight began
         self._index: _Index | None = None  # beside the current graph, for the next apply
         self._answers: dict[Any, tuple[int, nx.MultiDiGraph]] = {}  # see settled()
         self._answers_lock = threading.Lock()
@@ -72,21 +76,35 @@ class Snapshot:
     def graph(self) -> nx.MultiDiGraph:
         """The graph of the store's revision (or a newer one). Never edited once returned."""
         revision = self.store.revision()
-        current = self._current
-        if current is not None and current[0] >= revision:
-            return current[1]
-        with self._arrived:
-            ours = current is not None and all(
-                r in self._pending or r in self._applying for r in range(current[0] + 1,
-                                                                         revision + 1))
-        if ours:
-            # Writes of this process, being applied by their own threads before they answer:
-            # the graph before them is what a read concurrent with those writes may see, and
-            # it is whole; waiting for the apply would make every reader wait on the writer.
-            return current[1]  # type: ignore[index]
+        while True:
+            current = self._current
+            if current is not None and current[0] >= revision:
+                return current[1]
+            with self._arrived:
+                if current is not None and self._ours(current[0], revision):
+                    # Writes of this process, applied by their own threads before they
+                    # answer: the graph before them is what a read concurrent with those
+                    # writes may see, and it is whole; waiting for the apply would make every
+                    # reader wait on the writer.
+                    return current[1]
+                if current is None or not self._in_flight():
+                    break
+                self._arrived.wait(0.05)  # for the report of the write in flight
         with self._apply_lock:
             self._catch_up(revision)
             return self._current[1]  # type: ignore[index]
+
+    def _ours(self, have: int, revision: int) -> bool:
+        """Whether every revision after ``have`` up to ``revision`` is a write this process
+        reported (``_arrived`` is held)."""
+        return revision - have <= 1000 and all(
+            r in self._pending or r in self._applying for r in range(have + 1, revision + 1))
+
+    def _in_flight(self) -> bool:
+        """Whether a write of this process began and has not reported (``_arrived`` held)."""
+        while self._begun and time.monotonic() - self._begun[0] > IN_FLIGHT_MAX_S:
+            self._begun.pop(0)  # a write that failed after it began
+        return bool(self._begun)
 
     @property
     def revision(self) -> int | None:
@@ -140,7 +158,14 @@ class Snapshot:
                 self._computing.discard(key)
 
     # ---- writes reported by the store -----------------------------------------------------
-    def _written(self, revision: int, changes: dict[str, Any]) -> None:
+    def _written(self, revision: int | None, changes: dict[str, Any]) -> None:
+        if revision is None:  # about to commit
+            with self._arrived:
+                self._begun.append(time.monotonic())
+            return
+        with self._arrived:
+            if self._begun and DELETE not in changes:  # delete_actor reports only after
+                self._begun.pop(0)
         if self._current is None:  # nothing built yet: the first read builds it all
             return
         with self._arrived:
@@ -156,7 +181,6 @@ class Snapshot:
 
     def _catch_up(self, revision: int) -> None:
         """Bring the graph to ``revision`` or later (the apply lock is held)."""
-        waited = False
         while True:
             current = self._current
             if current is not None and current[0] >= revision:
@@ -166,11 +190,6 @@ class Snapshot:
                 return
             wanted = current[0] + 1
             with self._arrived:
-                if wanted not in self._pending and not waited and not any(
-                        r > wanted for r in self._pending):
-                    self._arrived.wait(ARRIVAL_WAIT_S)
-                    waited = True
-                    continue
                 found = wanted in self._pending
                 changes = self._pending.pop(wanted, None)
                 self._applying.add(wanted)
