@@ -25,10 +25,15 @@ def csrf_token(token: str) -> str:
     return hmac.new(token.encode(), b"graphsvc-csrf", hashlib.sha256).hexdigest()
 
 
-def create_session(db: AuthDB, principal: Principal) -> tuple[str, Principal]:
+def create_session(db: AuthDB, principal: Principal, *, idle_s: float = 8 * 3600,
+                   max_s: float = 24 * 3600) -> tuple[str, Principal]:
+    """A new session for ``principal``; sessions that have ended since are deleted on the way
+    (so the table holds only live ones and the few ended since the last sign-in)."""
     token = secrets.token_urlsafe(32)
     now = monotonic_now()
     with db.write() as conn:
+        conn.execute("DELETE FROM sessions WHERE last_seen < ? OR created < ?",
+                     (now - idle_s, now - max_s))
         conn.execute("INSERT INTO sessions (token_hash, key_id, created, last_seen) "
                      "VALUES (?,?,?,?)", (_hash(token), principal.key_id, now, now))
     return token, Principal.of_key(principal.key_id or "", principal.who, principal.role,

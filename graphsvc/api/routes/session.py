@@ -63,7 +63,9 @@ def sign_in(request: Request, response: Response, body: SignIn, settings: Settin
         db, settings, request.scope)) if db.keys_required() else None
     if principal is None:
         raise Unauthorized("error.unauthorized.key")
-    token, principal = create_session(db, principal)
+    token, principal = create_session(db, principal,
+                                      idle_s=settings.session_idle_hours * 3600,
+                                      max_s=settings.session_max_hours * 3600)
     state.audit = {"action": "sign_in", "principal": principal}
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
                         secure=request.url.scheme == "https")
