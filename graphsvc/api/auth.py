@@ -153,7 +153,6 @@ class AuthGate:
         route, params = match_route(self.api.router.routes, scope)
         template = route_template(route) if route is not None else None
         state = scope.setdefault("state", {})
-        db: AuthDB = self.api.state.auth
         principal: Principal | None = None
         try:
             try:
