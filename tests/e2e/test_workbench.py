@@ -488,6 +488,37 @@ def test_with_keys_the_page_asks_for_one_and_then_shows_the_map(browser, keyed):
         page.close()
 
 
+# ---- hostile names -----------------------------------------------------------------------------
+
+
+def test_hostile_names_are_shown_as_text_and_never_run(browser, tmp_path_factory):
+    from graphsvc.model import Actor, GraphBatch, Tie
+    from tests.fixtures.graphs import HOSTILE_IMG, HOSTILE_SCRIPT
+
+    with served_demo(tmp_path_factory.mktemp("hostile"), actors=100) as served:
+        served.store.write(GraphBatch(
+            actors=[Actor(id="demo:hostile1", kind="association", name=HOSTILE_IMG,
+                          district="Holmen"),
+                    Actor(id="demo:hostile2", kind="association", name=HOSTILE_SCRIPT)],
+            ties=[Tie(source="demo:hostile1", target="demo:hostile2", kind="PARTNERS_WITH")]))
+        page, seen = open_workbench(browser, served.url + "/?lang=nb#panel=finn")
+        try:
+            page.fill("#wb-finn-q", "<")
+            page.click("#wb-finn-form button[type=submit]")
+            assert sorted(page.locator("#wb-finn-hits li a").all_inner_texts()) == \
+                sorted([HOSTILE_IMG, HOSTILE_SCRIPT])
+            page.locator("#wb-finn-hits li a", has_text="onerror").click()
+            page.locator("#wb-profil-capital").wait_for()
+            assert page.locator("#wb-profil-name").inner_text() == HOSTILE_IMG
+            assert HOSTILE_SCRIPT in page.locator("#wb-pane-profil table").inner_text()
+            assert page.locator("img").count() == 0
+            assert page.locator("#wb-panel script").count() == 0
+            assert page.evaluate("() => typeof window.__pwned") == "undefined"
+            assert seen["errors"] == [] and outside_hosts(seen) == []
+        finally:
+            page.close()
+
+
 # ---- accessibility -----------------------------------------------------------------------------
 
 
