@@ -33,12 +33,21 @@ def workbench_graph(G: nx.MultiDiGraph, *, lang: str = "nb", show_names: bool = 
     ``legend``, the panels' ``choices`` and the tie kinds' words (``tie_labels``: the relation,
     ``tie_names``: the noun).
 
-    >>> from tests.fixtures.graphs import small_community
-    >>> g = workbench_graph(small_community(), lang="en")
-    >>> g["node_columns"][:4], len(g["nodes"]) == small_community().number_of_nodes()
-    (['id', 'label', 'name', 'kind'], True)
-    >>> sorted(g["choices"])
-    ['categories', 'districts', 'initiatives', 'kinds']
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("demo:fs", node_type="actor", kind="frivilligsentral",
+    ...            name="Holmen frivilligsentral", district="Holmen")
+    >>> G.add_node("demo:p1", node_type="actor", kind="individual", name="Kari Nordvik",
+    ...            district="Holmen")
+    >>> G.add_edge("demo:p1", "demo:fs", key="VOLUNTEERS_AT", kind="VOLUNTEERS_AT")
+    'VOLUNTEERS_AT'
+    >>> g = workbench_graph(G, lang="en")
+    >>> [row[:4] for row in g["nodes"]]
+    [['demo:fs', 'Holmen frivilligsentral', 'Holmen frivilligsentral', 'frivilligsentral'],
+     ['demo:p1', 'Person ...', 'Person ...', 'individual']]
+    >>> g["edges"][0][:4], g["tie_labels"]
+    ([1, 0, 'VOLUNTEERS_AT', 'work'], {'VOLUNTEERS_AT': 'Volunteers at'})
+    >>> g["choices"]["districts"], g["choices"]["kinds"]
+    ([['Holmen', 'Holmen']], [['individual', 'Individual'], ['frivilligsentral', 'Volunteer centre']])
     """
     drawn = map_data(G, lang=lang, show_names=show_names)
     order = list(G)  # map_data numbers the nodes in the graph's order
