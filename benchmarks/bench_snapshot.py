@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import platform
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -156,12 +158,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(db: Path, port: int, rebuild_every_write: bool) -> subprocess.Popen:
+def _serve(db: Path, port: int, rebuild_every_write: bool, counts: Path) -> subprocess.Popen:
     """``graphsvc serve`` in a process of its own; with ``rebuild_every_write`` the snapshot
-    rebuilds on every write (the old behaviour)."""
-    code = ("import sys, graphsvc.snapshot as s\n"
+    rebuilds on every write (the old behaviour). On exit it writes its snapshot's rebuilds and
+    applies to ``counts``."""
+    code = ("import atexit, json, sys, graphsvc.snapshot as s\n"
             + ("s.FULL_REBUILD_ABOVE = -1\n" if rebuild_every_write else "")
-            + "from graphsvc.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+            + "made = []\nbuilt = s.Snapshot.__init__\n"
+            "def init(self, *a, **k):\n    built(self, *a, **k)\n    made.append(self)\n"
+            "s.Snapshot.__init__ = init\n"
+            f"atexit.register(lambda: open({str(counts)!r}, 'w').write(json.dumps("
+            "[{'rebuilds': x.rebuilds, 'applies': x.applies} for x in made])))\n"
+            "from graphsvc.cli import main\nsys.exit(main(sys.argv[1:]))\n")
     env = {**os.environ, "GRAPHSVC_STORE": f"sqlite:///{db}"}
     proc = subprocess.Popen([sys.executable, "-c", code, "serve", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -265,7 +273,8 @@ def under_load(n: int, readers: int, seconds: float, workdir: Path) -> dict:
         store.write(batch)
         store.close()
         port = _free_port()
-        proc = _serve(db, port, rebuild)
+        counts = workdir / f"serve-{way}.json"
+        proc = _serve(db, port, rebuild, counts)
         try:
             for path in paths:  # the first request of each kind builds what it memoises
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
@@ -274,10 +283,11 @@ def under_load(n: int, readers: int, seconds: float, workdir: Path) -> dict:
             quiet = _phase(port, paths, readers, seconds, None, graph, f"{way}, no writes")
             busy = _phase(port, paths, readers, seconds, 1.0, graph, f"{way}, 1 write/s")
         finally:
-            proc.terminate()
-            proc.wait(30)
+            proc.send_signal(signal.SIGINT)  # as Ctrl-C: uvicorn stops, atexit runs
+            proc.wait(60)
         out[way] = {"no_writes": quiet, "one_write_per_s": busy,
-                    "p95_ratio": round(busy["reads"]["p95_ms"] / quiet["reads"]["p95_ms"], 2)}
+                    "p95_ratio": round(busy["reads"]["p95_ms"] / quiet["reads"]["p95_ms"], 2),
+                    "snapshot": json.loads(counts.read_text()) if counts.exists() else None}
     out["target_met"] = out["incremental"]["p95_ratio"] <= TARGETS[
         "read_p95_with_writes_vs_without"]
     return out
