@@ -151,8 +151,13 @@ def test_serve_answers_over_http(workdir):
         assert health["status"] == "ok" and health["actors"] == 100
         match = json.load(urllib.request.urlopen(f"{base}/match?category=help.transport"))
         assert match["results"][0]["explanation"]
+        # / is the workbench: a shell in bokmål whose data comes from the API; the map page
+        # carries the community's name itself.
         page = urllib.request.urlopen(f"{base}/").read().decode()
-        assert "Fjordvik" in page
+        assert "Arbeidsbenk" in page and 'lang="nb"' in page
+        graph = json.load(urllib.request.urlopen(f"{base}/workbench/graph.json"))
+        assert "Fjordvik" in json.dumps(graph, ensure_ascii=False)
+        assert "Fjordvik" in urllib.request.urlopen(f"{base}/maps/network.html").read().decode()
     finally:
         server.terminate()
         server.wait(timeout=10)
