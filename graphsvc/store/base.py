@@ -14,6 +14,7 @@ from __future__ import annotations
 import abc
 import secrets
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -124,12 +125,19 @@ class GraphStore(abc.ABC):
         write made; and ``listener(None, changes)`` just before ``write`` commits (a write that
         then fails reports nothing more). Writes by other store objects or processes are not
         seen: a listener must treat a revision it was not told about as "reread everything"
-        (graphsvc/snapshot.py)."""
-        self.__dict__.setdefault("_listeners", []).append(listener)
+        (graphsvc/snapshot.py). A bound method is held weakly: a snapshot that is gone stops
+        listening."""
+        ref = weakref.WeakMethod(listener) if hasattr(listener, "__self__") else lambda: listener
+        self.__dict__.setdefault("_listeners", []).append(ref)
 
     def _notify(self, revision: int | None, changes: dict[str, list[tuple[str, Any]]]) -> None:
-        for listener in self.__dict__.get("_listeners", ()):
-            listener(revision, changes)
+        refs = self.__dict__.get("_listeners", [])
+        for ref in list(refs):
+            listener = ref()
+            if listener is None:
+                refs.remove(ref)
+            else:
+                listener(revision, changes)
 
     def bulk(self) -> BulkWrite:
         """One atomic write of many batches, for an import too large to hold in memory:
