@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from graphsvc.errors import StoreError
 from graphsvc.settings import Settings
 
 SCHEMA = """
@@ -89,12 +90,17 @@ class AuthDB:
         if not create and not self.path.exists():
             return None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                               timeout=10)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA busy_timeout=10000")
-        conn.executescript(SCHEMA)
+        try:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                   timeout=10)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            # Fail closed and say which file: a broken auth database never opens the server.
+            raise StoreError(f"cannot open the auth database (GRAPHSVC_AUTH_DB) at {self.path}: "
+                             f"{exc}", url=str(self.path)) from exc
         self._conn = conn
         return conn
 

@@ -40,7 +40,13 @@ MINIMAL = {
     "communities": [],
     "profile": ["demo:p000001"],
     "coverage": [],
+    "keys": ["list"],
+    "audit": [],
 }
+
+# Commands that keep to the auth database (keys, sessions, audit), not the graph store: the
+# broken file is given to them as GRAPHSVC_AUTH_DB.
+AUTH_COMMANDS = {"keys", "audit"}
 
 
 def free_port() -> int:
@@ -49,9 +55,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def run(argv: list[str], cwd: Path, auth_db: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
     env["GRAPHSVC_LANG"] = "en"  # the English texts are checked here; bokmål in test_i18n
+    if auth_db:
+        env["GRAPHSVC_AUTH_DB"] = auth_db.removeprefix("sqlite:///")
     argv = [a.replace("{port}", str(free_port())) for a in argv]
     return subprocess.run([sys.executable, "-m", "graphsvc.cli", *argv], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
@@ -103,11 +111,12 @@ def assert_one_line(result: subprocess.CompletedProcess, *, lines: int | None = 
 @pytest.mark.parametrize("command", commands())
 def test_a_store_that_is_not_a_database(command, garbage, tmp_path):
     argv = [command, *MINIMAL[command]]
-    line = assert_one_line(run(["--store", garbage, *argv], tmp_path))
+    auth = garbage if command in AUTH_COMMANDS else None
+    line = assert_one_line(run(["--store", garbage, *argv], tmp_path, auth))
     assert "file is not a database" in line
 
     # --debug before the command, --json after it: the trace, and the error shape on stdout.
-    debug = run(["--debug", *argv, "--store", garbage, "--json"], tmp_path)
+    debug = run(["--debug", *argv, "--store", garbage, "--json"], tmp_path, auth)
     assert debug.returncode == 1
     assert "Traceback (most recent call last)" in debug.stderr
     assert debug.stderr.rstrip().splitlines()[-1] == line
@@ -118,7 +127,9 @@ def test_a_store_that_is_not_a_database(command, garbage, tmp_path):
 
 # serve opens the store lazily and answers each request with the 500 error shape instead
 # (tests/integration/test_api_errors.py).
-@pytest.mark.parametrize("command", [c for c in commands() if c != "serve"])
+# (The auth commands read no graph table: a file that is not a database is their case above.)
+@pytest.mark.parametrize("command", [c for c in commands()
+                                     if c != "serve" and c not in AUTH_COMMANDS])
 def test_an_unexpected_error_is_one_line_too(command, corrupt, tmp_path):
     argv = [command, *MINIMAL[command]]
     # demo reports its progress on stderr before it fails; the error is still one line.
