@@ -99,8 +99,8 @@ class AuthDB:
             conn.executescript(SCHEMA)
         except sqlite3.Error as exc:
             # Fail closed and say which file: a broken auth database never opens the server.
-            raise StoreError(f"cannot open the auth database (GRAPHSVC_AUTH_DB) at {self.path}: "
-                             f"{exc}", url=str(self.path)) from exc
+            raise StoreError("error.auth_db", setting="GRAPHSVC_AUTH_DB", path=str(self.path),
+                             problem=str(exc)) from exc
         self._conn = conn
         return conn
 

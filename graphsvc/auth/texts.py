@@ -27,6 +27,7 @@ TEXTS = register_texts(__name__, {
         "error.key.name_taken": "en aktiv API-nøkkel heter allerede '{name}'; trekk den "
                                 "tilbake først, eller velg et annet navn",
         "error.key.not_found": "ingen aktiv API-nøkkel har navnet eller id-en '{key}'",
+        "error.auth_db": "kan ikke åpne innloggingsdatabasen ({setting}) {path}: {problem}",
     },
     "en": {
         "role.viewer": "viewer",
@@ -49,6 +50,7 @@ TEXTS = register_texts(__name__, {
         "error.key.name_taken": "an active API key is already named '{name}'; revoke it "
                                 "first, or choose another name",
         "error.key.not_found": "no active API key has the name or id '{key}'",
+        "error.auth_db": "cannot open the sign-in database ({setting}) {path}: {problem}",
     },
 })
 
