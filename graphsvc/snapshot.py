@@ -67,6 +67,7 @@ class Snapshot:
         self._index: _Index | None = None  # beside the current graph, for the next apply
         self._answers: dict[Any, tuple[int, nx.MultiDiGraph]] = {}  # see settled()
         self._answers_lock = threading.Lock()
+        self._answers_from = 0  # no answer of an earlier graph is kept (an erasure came after)
         self._computing: set[Any] = set()
         self.rebuilds = 0
         self.applies = 0
@@ -140,10 +141,17 @@ class Snapshot:
         answer = compute(last[1])
         return {**answer, "computed_for_revision": last[0], "stale": True}
 
+    def _forget_answers(self, revision: int) -> None:
+        """Serve no expensive answer from a graph before ``revision`` (and keep no such graph
+        alive for one): the next request computes on the current graph."""
+        with self._answers_lock:
+            self._answers.clear()
+            self._answers_from = max(self._answers_from, revision)
+
     def _settle(self, key: Any, revision: int, G: nx.MultiDiGraph) -> None:
         with self._answers_lock:
             last = self._answers.get(key)
-            if last is None or last[0] <= revision:
+            if revision >= self._answers_from and (last is None or last[0] <= revision):
                 self._answers[key] = (revision, G)
 
     def _recompute(self, key: Any, compute: Callable[[nx.MultiDiGraph], Any]) -> None:
@@ -166,6 +174,8 @@ class Snapshot:
         with self._arrived:
             if self._begun and DELETE not in changes:  # delete_actor reports only after
                 self._begun.pop(0)
+        if DELETE in changes or ERASE in changes:
+            self._forget_answers(revision)  # an erased person is in no answer, not a stale one
         if self._current is None:  # nothing built yet: the first read builds it all
             return
         with self._arrived:
@@ -217,6 +227,9 @@ class Snapshot:
         G.graph["revision"] = revision
         G.graph["_snapshot"] = weakref.ref(self)  # for settled(G, ...); edits copy it on
         self._index = _Index(G)
+        # What changed is unknown (another process wrote, or a bulk import): it may have erased
+        # someone, so no answer of an earlier graph is served, even marked stale.
+        self._forget_answers(revision)
         with self._arrived:
             for r in [r for r in self._pending if r <= revision]:
                 del self._pending[r]

@@ -42,3 +42,25 @@ def test_a_write_is_read_at_once_and_communities_say_their_revision(tmp_path, de
         size = lambda answer: sum(c["size"] for c in answer["communities"])  # noqa: E731
         assert size(fresh) == size(first) + 1  # the new association is in one now
     store.close()
+
+
+def test_an_erased_person_is_in_no_answer_not_even_a_stale_one(tmp_path, demo_batch):
+    """After DELETE /actors/{id} the expensive answers (gaps, brokers, communities) are computed
+    on the graph without the person: none is served from the graph before the erasure."""
+    store = SQLiteStore(tmp_path / "erase.db")
+    store.write(demo_batch)
+    settings = Settings(store=store.url, show_names=True)
+    with TestClient(create_app(settings, store=store)) as api:
+        routes = ["/brokers?top=500&by=district", "/gaps", "/communities?min_size=1"]
+        before = {r: api.get(r).text for r in routes}
+        # someone every one of the three answers names
+        person = next(a for a in demo_batch.actors if a.kind == "individual"
+                      and all(a.id in text for text in before.values()))
+        assert person.name in before[routes[0]]
+        assert api.delete(f"/actors/{person.id}").status_code == 204
+        for route in routes:
+            after = api.get(route)
+            assert after.status_code == 200
+            assert person.id not in after.text and person.name not in after.text, route
+            assert after.json()["stale"] is False
+    store.close()
