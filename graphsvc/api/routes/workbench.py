@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from graphsvc.api.auth import iter_routes
 from graphsvc.api.deps import (
     GraphDep, NamesDep, SettingsDep, accept_language, accepted_query_params,
 )
@@ -30,44 +31,44 @@ MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
 def page(request: Request, settings: SettingsDep, lang: Lang = None) -> HTMLResponse:
     """The workbench page (no data: the map and the panels fetch it)."""
     lang = lang or accept_language(request.headers.get("accept-language")) or settings.lang
-    return HTMLResponse(render_page(lang, lang_routes(request.app)), headers={"Content-Security-Policy": CSP,
-                                                    "Cache-Control": "no-cache",
-                                                    "Vary": "Accept-Language"})
+    return HTMLResponse(render_page(lang, lang_routes(request.app)),
+                        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache",
+                                 "Vary": "Accept-Language"})
 
 
 def lang_routes(app) -> list[tuple[str, str]]:
     """``(method, path)`` of every API route taking ``?lang=``, worked out once per app."""
     found = getattr(app.state, "workbench_lang_routes", None)
     if found is None:
-        found, routes = set(), list(app.router.routes)
-        while routes:  # included routers (no prefix of their own here) hold the routes
-            route = routes.pop()
-            if hasattr(route, "original_router"):
-                routes += route.original_router.routes
-            elif hasattr(route, "dependant") and "lang" in accepted_query_params(route):
-                found |= {(method, route.path) for method in route.methods}
-        found = app.state.workbench_lang_routes = sorted(found)
+        found = app.state.workbench_lang_routes = sorted(
+            (method, route.path) for route in iter_routes(app.router.routes)
+            if hasattr(route, "dependant") and "lang" in accepted_query_params(route)
+            for method in route.methods)
     return found
 
 
 @cache
-def _asset(name: str) -> bytes | None:
-    if name == VIS_JS:  # the one visualisations/map.py inlines, from pyvis' package
-        return resources.files("pyvis").joinpath(
-            "templates/lib/vis-9.1.2/vis-network.min.js").read_bytes()
-    path = resources.files("graphsvc.web").joinpath("static", name)
-    return path.read_bytes() if path.is_file() else None
+def _assets() -> dict[str, bytes]:
+    """Every file the page may load, by name, read once: the package's ``static/`` scripts and
+    styles, and vis-network from pyvis' package (the one visualisations/map.py inlines). A
+    name asked for that is not here is a 404; nothing is read or kept per name asked."""
+    files = {entry.name: entry.read_bytes()
+             for entry in resources.files("graphsvc.web").joinpath("static").iterdir()
+             if entry.is_file() and entry.name[entry.name.rfind("."):] in MEDIA}
+    files[VIS_JS] = resources.files("pyvis").joinpath(
+        "templates/lib/vis-9.1.2/vis-network.min.js").read_bytes()
+    return files
 
 
 @router.get("/workbench/static/{name}", include_in_schema=False)
 def asset(name: str) -> Response:
     """A script or style sheet of the page (only files of this package's ``static/``)."""
-    suffix = name[name.rfind("."):] if "." in name else ""
-    data = _asset(name) if suffix in MEDIA and "/" not in name and not name.startswith(".") \
-        else None
+    data = _assets().get(name)
     if data is None:
-        raise NotFoundError("error.not_found.route", path=f"/workbench/static/{name}")
-    return Response(data, media_type=MEDIA[suffix], headers={"Cache-Control": "no-cache"})
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        raise NotFoundError("error.not_found.route", path=f"/workbench/static/{shown}")
+    return Response(data, media_type=MEDIA[name[name.rfind("."):]],
+                    headers={"Cache-Control": "no-cache"})
 
 
 _lock = threading.Lock()
