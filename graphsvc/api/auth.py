@@ -126,6 +126,12 @@ def request_header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def presented_credential(scope: Scope) -> bool:
+    """Whether the request carries a key or a session cookie (right or wrong)."""
+    cookie = request_header(scope, b"cookie") or ""
+    return request_header(scope, b"authorization") is not None or f"{COOKIE}=" in cookie
+
+
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
@@ -137,6 +143,7 @@ class AuthGate:
     def __init__(self, app: ASGIApp, api) -> None:
         self.app = app
         self.api = api  # the FastAPI app: its routes, settings and state
+        self._anonymous = audit.Throttle()  # refusals of requests without any credential
 
     @property
     def settings(self) -> Settings:
@@ -294,6 +301,9 @@ class AuthGate:
                      template: str | None, params: dict, status: int) -> None:
         db: AuthDB = self.api.state.auth
         store = self.api.state.store
+        if action == "refused" and principal is None and not presented_credential(scope):
+            if not self._anonymous.allow(client_address(scope)):
+                return
 
         def save() -> None:
             revision = None

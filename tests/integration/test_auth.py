@@ -374,6 +374,23 @@ def test_the_audit_log_records_each_case(client, keys):
     assert only and {e["action"] for e in only} == {"export"}
 
 
+def test_a_stranger_looping_without_a_key_cannot_grow_the_log_without_bound(tmp_path):
+    """Refusals of requests with no credential at all are written at most 30 a minute from one
+    address; a wrong key is written every time."""
+    store = SQLiteStore(tmp_path / "loop.db")
+    app = create_app(Settings(store=store.url), store=store)
+    key, _ = create_key(app.state.auth, "loop-admin", "admin")
+    with TestClient(app, raise_server_exceptions=False) as stranger:
+        for _ in range(100):
+            assert stranger.get("/actors").status_code == 401
+        for _ in range(40):
+            assert stranger.get("/actors", headers=bearer("gsk_0000000000_nope")).status_code \
+                == 401
+    rows = app.state.auth.rows("SELECT who, status, action FROM audit WHERE action = 'refused'")
+    assert len(rows) == 30 + 40
+    store.close()
+
+
 def test_only_admins_read_the_audit_log(client, keys):
     for role in ("viewer", "planner", "editor"):
         response = client.get("/audit", headers=bearer(keys[role]))
@@ -383,7 +400,7 @@ def test_only_admins_read_the_audit_log(client, keys):
 
 def test_the_cli_prints_the_audit_log(client, keys, monkeypatch, capsys):
     for _ in range(5):
-        client.get("/actors")  # refused: no key
+        client.get("/actors", headers=bearer(keys["wrong"]))  # refused: a wrong key
     monkeypatch.setenv("GRAPHSVC_AUTH_DB", str(APP.state.auth.path))
     create_key(APP.state.auth, "cli-audit", "viewer")
     assert main(["keys", "revoke", "cli-audit"]) == 0
