@@ -18,7 +18,11 @@ def browser():
         "playwright.sync_api", reason="playwright is not installed (pip install '.[test]')"
     )
     with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=15_000)
+        # A first start on a busy machine (CI beside other work) can take over 15 s; this is one
+        # browser for the whole session, so waiting for it costs little and a timeout would
+        # error every browser test at once.
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True,
+                               timeout=120_000)
         try:
             yield b
         finally:
