@@ -206,7 +206,8 @@ CREATE_DOCUMENT = (
 )
 
 CLEAR = (
-    "MATCH (n) WHERE " + " OR ".join(f"n:{_label(lbl)}" for lbl in NODE_LABELS.values()) + "\n"
+    "MATCH (n) WHERE " + " OR ".join(f"n:{_label(lbl)}" for lbl in NODE_LABELS.values())
+    + f" OR n:{STAGED_LABEL}\n"  # an import's uncommitted rows too
     "DETACH DELETE n\n"
     "WITH count(*) AS removed\n" + BUMP
 )

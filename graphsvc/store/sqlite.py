@@ -286,6 +286,7 @@ class SQLiteStore(GraphStore):
         with self._lock, self._transaction():
             for table in COLUMNS:
                 self._db.execute(f"DELETE FROM {table}")
+            self._db.execute("DELETE FROM staged")  # an import's uncommitted rows too
             self._owe_erasure()
             self._bump()
         self._complete_erasures(wait_ms=ERASURE_WAIT_MS)
