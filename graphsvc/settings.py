@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     """Path of the SQLite database of API keys, sessions, sign-in attempts and the audit log
     (graphsvc/auth/db.py): default beside a SQLite store (``graph.db`` → ``graph-auth.db``),
     else ``graphsvc-auth.db`` in the working directory. Shared by every worker process."""
+    require_keys: bool = False
+    """Every request needs an API key or a signed-in session even before the first key is
+    created (then nobody gets in until ``graphsvc keys create``); ``serve`` may then listen
+    beyond localhost. For a container or a server that must never fall back to open access
+    (a lost or new auth database leaves it closed, not open)."""
     session_idle_hours: float = Field(8.0, gt=0)
     """A browser session ends after this long without a request."""
     session_max_hours: float = Field(24.0, gt=0)

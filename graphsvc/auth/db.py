@@ -78,8 +78,9 @@ class AuthDB:
     """One connection per process, used under a lock (requests come from many threads); WAL
     so readers in other processes never wait for a writer."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, required: bool = False) -> None:
         self.path = Path(path)
+        self.required = required  # GRAPHSVC_REQUIRE_KEYS: closed even with no key yet
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._keys_seen = False  # once a key exists it never stops being required
@@ -128,7 +129,7 @@ class AuthDB:
         """Whether a key was ever created. Revoking every key closes the server rather than
         opening it again."""
         if not self._keys_seen:
-            self._keys_seen = bool(self.rows("SELECT 1 FROM keys LIMIT 1"))
+            self._keys_seen = self.required or bool(self.rows("SELECT 1 FROM keys LIMIT 1"))
         return self._keys_seen
 
     def active_keys(self) -> int:
@@ -143,7 +144,7 @@ class AuthDB:
 
 
 def open_auth(settings: Settings) -> AuthDB:
-    return AuthDB(auth_db_path(settings))
+    return AuthDB(auth_db_path(settings), required=settings.require_keys)
 
 
 def monotonic_now() -> float:

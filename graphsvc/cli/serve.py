@@ -84,7 +84,7 @@ def cmd_serve(args, settings: Settings, as_json: bool, store=None) -> int:
     remote = host.strip("[]").lower() not in LOCAL_HOSTS
     auth = open_auth(settings)
     keys = auth.active_keys()
-    if remote and not allowed and not keys:
+    if remote and not allowed and not keys and not settings.require_keys:
         raise ConfigError("error.remote_without_keys", host=host,
                           fill={"setting": f"{ALLOW}=true", "command":
                                 "'graphsvc keys create --name NAME --role admin'"})

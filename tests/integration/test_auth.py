@@ -450,3 +450,21 @@ def test_keys_sessions_and_audit_work_with_every_store_and_leave_its_revision(st
     assert {e["action"] for e in log} == {"refused", "sign_in", "sign_out"}
     assert all(e["revision"] == revision for e in log)
     assert store.revision() == revision
+
+
+def test_require_keys_keeps_a_server_with_no_key_yet_closed(tmp_path):
+    """GRAPHSVC_REQUIRE_KEYS (docker-compose sets it): with no key made yet, or a lost auth
+    database, nobody gets in, instead of everyone acting with every right."""
+    store = SQLiteStore(tmp_path / "closed.db")
+    store.write(BATCH)
+    app = create_app(Settings(store=store.url, require_keys=True, lang="en"), store=store)
+    with TestClient(app, raise_server_exceptions=False) as stranger:
+        assert stranger.get("/health").status_code == 200
+        assert stranger.get("/session").json()["keys_required"] is True
+        refused = stranger.get("/actors")
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+        assert stranger.delete(f"/actors/{PERSON}").status_code == 401
+        key, _ = create_key(app.state.auth, "first-admin", "admin")
+        assert stranger.get("/actors", headers=bearer(key)).status_code == 200
+    assert store.get_actor(PERSON).id == PERSON
+    store.close()
