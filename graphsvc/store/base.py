@@ -86,8 +86,9 @@ class GraphStore(abc.ABC):
         return [r for r in self._all(kind) if r.get("holder") in wanted]
 
     @abc.abstractmethod
-    def _delete_node(self, node_id: str) -> bool:
-        """Remove an actor/initiative with its ties, resources and needs; bump the revision."""
+    def _delete_node(self, node_id: str) -> int | None:
+        """Remove an actor/initiative with its ties, resources and needs; bump the revision.
+        Returns the revision its transaction set, or None when no such node exists."""
 
     @abc.abstractmethod
     def revision(self) -> int:
@@ -266,11 +267,12 @@ class GraphStore(abc.ABC):
 
     def delete_actor(self, actor_id: str) -> None:
         """Erase an actor everywhere: the record, its ties, resources and needs."""
-        if not self._delete_node(actor_id):
+        revision = self._delete_node(actor_id)
+        if not revision:
             raise NotFoundError(f"no actor with id '{actor_id}'", id=actor_id)
-        # The revision read after the fact: a write in between makes two writes claim one
-        # revision, which a listener must take as "reread everything".
-        self._notify(self.revision(), {DELETE: [(actor_id, {"id": actor_id})]})
+        # The revision the delete's own transaction set (not one read after it, which a write
+        # of another worker in between would make this delete claim, hiding that write).
+        self._notify(revision, {DELETE: [(actor_id, {"id": actor_id})]})
 
     def counts(self) -> dict[str, int]:
         return {kind: sum(1 for _ in self._all(kind)) for kind in RECORD_TYPES}

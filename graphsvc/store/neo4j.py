@@ -150,11 +150,12 @@ class Neo4jStore(GraphStore):
         rows = self.runner.run(cypher.all_records(kind), params)
         return (json.loads(row["data"]) for row in rows)
 
-    def _delete_node(self, node_id: str) -> bool:
-        if not self.runner.write(cypher.DELETE_NODE, {"id": node_id}):
-            return False
+    def _delete_node(self, node_id: str) -> int | None:
+        rows = self.runner.write(cypher.DELETE_NODE, {"id": node_id})
+        if not rows:
+            return None
         self.runner.after_erasure()
-        return True
+        return self._bumped(rows)
 
     def clear(self) -> None:
         self._bumped(self.runner.write(cypher.CLEAR))

@@ -267,20 +267,20 @@ class SQLiteStore(GraphStore):
             if older_than is not None:
                 self._db.execute("DELETE FROM staged WHERE at < ?", (older_than,))
 
-    def _delete_node(self, node_id: str) -> bool:
+    def _delete_node(self, node_id: str) -> int | None:
         with self._lock, self._transaction():
             gone = 0
             for table in ("actors", "initiatives"):
                 gone += self._db.execute(f"DELETE FROM {table} WHERE id = ?", (node_id,)).rowcount
             if not gone:
-                return False
+                return None
             self._db.execute("DELETE FROM ties WHERE source = ? OR target = ?", (node_id, node_id))
             self._db.execute("DELETE FROM resources WHERE holder = ?", (node_id,))
             self._db.execute("DELETE FROM needs WHERE holder = ?", (node_id,))
             self._owe_erasure()
-            self._bump()
+            revision = self._bump()
         self._complete_erasures(wait_ms=ERASURE_WAIT_MS)
-        return True
+        return revision
 
     def clear(self) -> None:
         with self._lock, self._transaction():

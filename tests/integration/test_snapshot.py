@@ -208,6 +208,36 @@ def test_a_write_by_another_process_is_seen_through_a_full_rebuild(store, tmp_pa
     assert time.perf_counter() - started < 5
 
 
+def test_a_write_by_another_worker_just_after_an_erasure_is_not_lost(store, tmp_path,
+                                                                      monkeypatch):
+    """Another worker commits between this worker's erasure and the erasure's report (while a
+    reader of this worker has built the erasure's revision): the erasure reports its own revision, so the other write is seen (through a rebuild), never
+    hidden behind the erasure's change set."""
+    snapshot = Snapshot(store)
+    snapshot.graph()
+    person = next(n for n, d in store.to_networkx().nodes(data=True)
+                  if d.get("kind") == "individual")
+    finish = store._complete_erasures
+
+    def other_worker_writes(*args, **kwargs):
+        snapshot.graph()  # a reader in this window builds the erasure's revision
+        other = SQLiteStore(tmp_path / "graph.db")
+        try:
+            other.write(GraphBatch(actors=[Actor(id="test:meanwhile", kind="association",
+                                                 name="Lag i mellomtiden", provenance=PROV)]))
+        finally:
+            other.close()
+        monkeypatch.setattr(store, "_complete_erasures", finish)
+        return finish(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_complete_erasures", other_worker_writes)
+    store.delete_actor(person)
+    G = snapshot.graph()
+    assert person not in G and "test:meanwhile" in G
+    assert G.graph["revision"] == store.revision()
+    assert _structure(G) == _structure(store.to_networkx())
+
+
 def test_an_expensive_answer_is_served_from_the_previous_revision_while_recomputed(store):
     snapshot = Snapshot(store)
     calls: list[int] = []
