@@ -213,10 +213,19 @@ class AuthGate:
             return
         from graphsvc.api.app import host_allowed, request_host
 
-        host = request_host({"headers": [(b"host", urlsplit(origin).netloc.encode("latin-1"))]})
+        from graphsvc.settings import LOCAL_HOSTS
+
+        netloc = urlsplit(origin).netloc.lower()
+        host = request_host({"headers": [(b"host", netloc.encode("latin-1"))]})
         server = scope.get("server")
         own = str(server[0]).strip("[]").lower() if server else None
-        if not host or not (host == own or host_allowed(host, self.settings.trusted_hosts())):
+        if host in (*LOCAL_HOSTS, own):
+            # Another program on this machine (another port) is another site: a page it serves
+            # must not post here, where with no keys nobody signs in. Same host and port only.
+            allowed = netloc == (request_header(scope, b"host") or "").lower()
+        else:
+            allowed = bool(host) and host_allowed(host, self.settings.trusted_hosts())
+        if not allowed:
             shown = origin[:60]
             raise _OriginNotAllowed("error.origin_not_allowed", origin=shown,
                                     fill={"setting": "GRAPHSVC_ALLOWED_HOSTS"})

@@ -72,11 +72,16 @@ def test_a_page_of_another_site_cannot_post_a_file_here(api, store):
     assert refused.status_code == 403
     assert error_code(refused) == "origin_not_allowed"
     assert api.post("/imports", files=sheet, headers={"Origin": "null"}).status_code == 403
+    # another program on this machine is another site (with no keys nobody signs in here)
+    other_port = api.post("/imports", files=sheet, headers={"Origin": "http://localhost:3000"})
+    assert other_port.status_code == 403 and error_code(other_port) == "origin_not_allowed"
+    assert api.post("/imports", files=sheet,
+                    headers={"Origin": "http://127.0.0.1:8000"}).status_code == 403
     assert store.revision() == 1
     # The API's own pages (Swagger UI's "Try it out") and clients without Origin still write.
     assert api.get("/health", headers={"Origin": "https://evil.example"}).status_code == 200
-    assert api.post("/imports", files=sheet,
-                    headers={"Origin": "http://localhost:8000"}).status_code == 200
+    assert api.post("/imports", files=sheet, headers={
+        "Origin": "http://localhost:8000", "Host": "localhost:8000"}).status_code == 200
     assert api.post("/imports", files=sheet).status_code == 200
 
 
