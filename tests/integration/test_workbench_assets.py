@@ -48,3 +48,12 @@ def test_names_asked_for_are_not_kept(api):
     for i in range(50):
         api.get(f"/workbench/static/probe{i}.js")
     assert len(workbench._assets()) == before
+
+
+def test_the_page_is_in_bokmal_whatever_the_browser_says_until_english_is_asked_for(api):
+    """A planner whose browser is set to English still gets the municipality's language; the
+    switch in the header (``?lang=en``) gives English."""
+    page = api.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).text
+    assert 'lang="nb"' in page and "Arbeidsbenk" in page
+    english = api.get("/?lang=en").text
+    assert 'lang="en"' in english and "Workbench" in english and "Arbeidsbenk" not in english

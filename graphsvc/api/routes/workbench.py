@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from graphsvc.api.auth import iter_routes
 from graphsvc.api.deps import (
-    GraphDep, NamesDep, SettingsDep, accept_language, accepted_query_params,
+    GraphDep, NamesDep, SettingsDep, accepted_query_params,
 )
 from graphsvc.errors import NotFoundError
 from graphsvc.web.graph import workbench_graph
@@ -22,18 +22,18 @@ from graphsvc.web.page import CSP, VIS_JS, render_page
 router = APIRouter(tags=["workbench"])
 
 Lang = Annotated[Literal["nb", "en"] | None, Query(
-    description="language of the page: nb (bokmål) or en; default Accept-Language, else "
-                "GRAPHSVC_LANG")]
+    description="language of the page: nb (bokmål) or en; default GRAPHSVC_LANG (a browser "
+                "set to English does not turn the municipality's workbench English; the "
+                "switch in its header does)")]
 MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def page(request: Request, settings: SettingsDep, lang: Lang = None) -> HTMLResponse:
     """The workbench page (no data: the map and the panels fetch it)."""
-    lang = lang or accept_language(request.headers.get("accept-language")) or settings.lang
+    lang = lang or settings.lang
     return HTMLResponse(render_page(lang, lang_routes(request.app)),
-                        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache",
-                                 "Vary": "Accept-Language"})
+                        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
 
 
 def lang_routes(app) -> list[tuple[str, str]]:
