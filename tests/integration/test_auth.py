@@ -291,13 +291,15 @@ def test_no_answer_grants_another_origin(client, keys):
 
 def test_a_session_ends_when_idle_and_when_its_key_is_revoked(tmp_path):
     store = SQLiteStore(tmp_path / "g.db")
-    app = create_app(Settings(store=store.url, session_idle_hours=0.5 / 3600), store=store)
+    # 3 s idle: a sign-in costs an Argon2 check (up to a second on a busy machine), and the
+    # first read must come well inside the idle time.
+    app = create_app(Settings(store=store.url, session_idle_hours=3 / 3600), store=store)
     key, _ = create_key(app.state.auth, "idle", "viewer")
     with TestClient(app) as browser, TestClient(app) as other:
-        sign_in(browser, key)
         sign_in(other, key)  # a browser that never comes back
+        sign_in(browser, key)
         assert browser.get("/actors").status_code == 200
-        time.sleep(0.7)
+        time.sleep(3.5)
         assert browser.get("/actors").status_code == 401
         assert len(app.state.auth.rows("SELECT * FROM sessions")) == 1  # the other's
         sign_in(browser, key)  # a sign-in deletes the sessions that have ended
