@@ -249,6 +249,13 @@ def cli_arguments(venv: Path, run_dir: Path, values: dict[str, list[str]]) -> di
         "districts": [["districts", districts, "--kommune", "9901"]],
         "keep-apart": [["keep-apart", apart_a, apart_b]],
         "merge": [["merge", keep, other]],
+        # Keys on another store's auth database: a key beside the served store would make the
+        # server (still answering) require one.
+        "keys": [["keys", "create", "--name", "smoke", "--role", "viewer",
+                  "--store", "sqlite:///other.db"],
+                 ["keys", "list", "--store", "sqlite:///other.db"],
+                 ["keys", "revoke", "smoke", "--store", "sqlite:///other.db"]],
+        "audit": [["audit", "--store", "sqlite:///other.db"]],
     }
 
 
