@@ -1,15 +1,26 @@
-"""Map and print benchmarks: HTML size and time to interactive in headless Chromium, and print
-generation time, for generated Fjordvik communities.
+"""Map and print benchmarks: page bytes and time to interactive in headless Chromium, the
+vis-network page and the sigma.js page of the same graph side by side, and print generation
+time, for generated Fjordvik communities.
 
-    python benchmarks/bench_maps.py [--sizes 1000,5000,20000] [--out benchmarks/results/maps.json]
+    python benchmarks/bench_maps.py [--sizes 1000,2000,3000,5000,20000,50000] [--runs 3]
+                                    [--no-prints] [--out benchmarks/results/maps.json]
 
-Time to interactive is measured from the start of navigation to the moment the page says it is
-ready (``window.graphsvc.ready``: the first frame drawn with every node placed, or the physics
-settled for small maps), with the file served from 127.0.0.1 to a fresh headless Chromium page.
-From ``AGGREGATE_FROM`` actors the map opens as clusters; the drill-down into the largest
-district is timed too. Prints are timed on a graph never laid out before (the first request
-after the store changed) and, for A4 PDF, again with the layout cached as the service keeps it
-for its snapshot. Needs /usr/bin/chromium and Playwright (both installed by .ci/run).
+**Interactive** means: the page has drawn its first frame with every node placed (for a small
+vis-network map: the physics has settled), which the page itself records as
+``window.graphsvc.readyAt`` (``performance.now()``, so counted from the start of navigation),
+*and* a search for one organisation's name has answered: the hit is selected, its details are
+open and the next frame is drawn. The search is timed inside the page, from submitting the form
+to that frame, and added to ``readyAt``; the time Playwright takes to notice readiness is not
+counted. Each page is a file served from 127.0.0.1 to a fresh page of one headless Chromium
+(software WebGL, ``--disable-gpu``); the median of ``--runs`` loads is reported, with console
+errors and requests outside 127.0.0.1 counted.
+
+Both pages draw the whole graph with the same precomputed layout: vis-network is what the
+page did before sigma.js (below ``AGGREGATE_FROM`` nodes; above it vis-network opens a cluster
+overview instead, timed as ``vis_clusters``). ``SIGMA_FROM`` is where ``render_map`` switches.
+Prints are timed on a graph never laid out before (the first request after the store changed)
+and, for A4 PDF, again with the layout cached as the service keeps it for its snapshot. Needs
+/usr/bin/chromium and Playwright (both installed by .ci/run).
 """
 
 from __future__ import annotations
@@ -17,30 +28,35 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import json
 import platform
 import sys
 import tempfile
 import threading
-import time
+from collections import Counter
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-
+from _common import timed, write_report
 from graphsvc.store.base import RECORD_TYPES, build_graph, record_data
 from graphsvc.views import booklet_views, build_view
 from loaders.demo import generate_community
 from visualisations import render_booklet, render_map, render_print
 from visualisations.aggregate import AGGREGATE_FROM
+from visualisations.map import SIGMA_FROM
 
 CHROMIUM = "/usr/bin/chromium"
-
-
-def _timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - started
+BUDGET_S = 3.0
+SEARCH = """async (name) => {
+    const box = document.getElementById("search");
+    box.value = name;
+    const started = performance.now();
+    document.getElementById("search-form").requestSubmit();
+    await new Promise(r => requestAnimationFrame(() => r()));
+    const status = document.getElementById("search-status").textContent;
+    const details = !document.getElementById("details").hidden;
+    return {ms: performance.now() - started, status, details};
+}"""
 
 
 def community(n: int):
@@ -48,18 +64,25 @@ def community(n: int):
     return build_graph(**{k: [record_data(r) for r in getattr(batch, k)] for k in RECORD_TYPES})
 
 
+def search_name(G) -> str:
+    """An organisation whose name is in no other actor's name (a search with one hit)."""
+    names = [str(d.get("name")).lower() for _, d in G.nodes(data=True)]
+    counts = Counter(names)
+    for _, d in sorted(G.nodes(data=True), key=lambda x: str(x[0])):
+        name = str(d.get("name"))
+        if (d.get("kind") == "association" and counts[name.lower()] == 1
+                and sum(name.lower() in other for other in names) == 1):
+            return name
+    raise ValueError("no association with a name of its own")
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
+    def log_message(self, format, *args):  # noqa: A002 - stdlib name
         pass
 
 
-def _listen(page, base: str, errors: list[str], outside: list[str]) -> None:
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: r.url.startswith(base) or outside.append(r.url))
-
-
-def browser_times(root: Path, files: list[str], runs: int) -> dict[str, dict]:
+def browser_times(root: Path, pages: list[tuple[str, str]], runs: int) -> dict[str, dict]:
+    """For each (file, name to search): readiness, search and interactive times in seconds."""
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
@@ -71,37 +94,37 @@ def browser_times(root: Path, files: list[str], runs: int) -> dict[str, dict]:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=["--headless", "--no-sandbox", "--disable-gpu"])
-            for name in files:
-                samples, drill = [], None
+            for file, name in pages:
+                samples = []
                 errors: list[str] = []
                 outside: list[str] = []
                 for _ in range(runs):
                     page = browser.new_page(viewport={"width": 1400, "height": 900})
-                    _listen(page, base, errors, outside)
-                    started = time.perf_counter()
-                    page.goto(base + name, wait_until="commit", timeout=120_000)
+                    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+                    page.on("pageerror", lambda e: errors.append(str(e)))
+                    page.on("request", lambda r: r.url.startswith(base) or outside.append(r.url))
+                    page.goto(base + file, wait_until="commit", timeout=180_000)
                     page.wait_for_function("() => window.graphsvc && window.graphsvc.ready",
-                                           timeout=120_000, polling=20)
-                    samples.append(time.perf_counter() - started)
-                    if drill is None and page.evaluate("() => window.graphsvc.mode()") == "overview":
-                        started = time.perf_counter()
-                        page.evaluate("""() => {
-                            const counts = {};
-                            window.graphsvc.nodes.get().forEach(c => {
-                                counts[c.cd] = (counts[c.cd] || 0) + 1; });
-                            const top = Object.keys(counts).sort((a, b) => counts[b] - counts[a])[0];
-                            window.graphsvc.drill(top);
-                        }""")
-                        page.wait_for_function("() => window.graphsvc.mode() === 'district'")
-                        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
-                        drill = time.perf_counter() - started
+                                           timeout=180_000, polling=20)
+                    ready = page.evaluate("() => window.graphsvc.readyAt") / 1000
+                    sample = {"ready_s": ready}
+                    if page.evaluate("() => window.graphsvc.mode()") == "full":
+                        found = page.evaluate(SEARCH, name)
+                        if found["status"] != "1 treff" or not found["details"]:
+                            errors.append(f"search for {name!r} answered {found}")
+                        sample["search_ms"] = found["ms"]
+                        sample["interactive_s"] = ready + found["ms"] / 1000
+                    samples.append(sample)
                     page.close()
-                samples.sort()
-                out[name] = {"time_to_interactive_s": round(samples[len(samples) // 2], 2),
-                             "runs": [round(s, 2) for s in samples],
+                samples.sort(key=lambda s: s.get("interactive_s", s["ready_s"]))
+                mid = samples[len(samples) // 2]
+                out[file] = {**{k: round(v, 3) for k, v in mid.items()},
+                             "runs_s": [round(s.get("interactive_s", s["ready_s"]), 2)
+                                        for s in samples],
                              "console_errors": len(errors), "outside_requests": len(outside)}
-                if drill is not None:
-                    out[name]["drill_down_s"] = round(drill, 2)
+                if errors:
+                    out[file]["first_error"] = errors[0][:300]
+                print(file, out[file], file=sys.stderr, flush=True)
             browser.close()
     finally:
         server.shutdown()
@@ -109,59 +132,77 @@ def browser_times(root: Path, files: list[str], runs: int) -> dict[str, dict]:
     return out
 
 
+def prints(G, n: int) -> dict:
+    row = {}
+    for paper, fmt in (("A4", "pdf"), ("A3", "pdf"), ("A4", "svg"), ("A4", "png")):
+        cold = G.copy()  # a graph never laid out: the first request after a change
+        data, s = timed(partial(render_print, cold, title=f"Benchmark {n}", paper=paper, fmt=fmt))
+        row[f"{paper}_{fmt}"] = {"seconds": round(s, 2), "bytes": len(data)}
+    render_print(G, title="warm-up")
+    _, s = timed(partial(render_print, G, title=f"Benchmark {n}"))
+    row["A4_pdf_layout_cached_s"] = round(s, 2)
+    if n <= 5000:
+        pages = booklet_views(G)
+        data, s = timed(partial(render_booklet, [(v.graph, v.render_kwargs()) for v in pages]))
+        row["booklet_pdf"] = {"seconds": round(s, 2), "pages": len(pages), "bytes": len(data)}
+        inits = [x for x, d in G.nodes(data=True) if d.get("kind") == "initiative"]
+        v = build_view(G, "ego", focus=max(inits, key=G.degree))
+        _, s = timed(partial(render_print, v.graph, **v.render_kwargs()))
+        row["ego_A4_pdf_s"] = round(s, 2)
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1000,5000,20000")
-    ap.add_argument("--runs", type=int, default=3, help="browser loads per map (median)")
+    ap.add_argument("--sizes", default="1000,2000,3000,5000,20000")
+    ap.add_argument("--runs", type=int, default=3, help="browser loads per page (median)")
+    ap.add_argument("--no-prints", action="store_true", help="time the maps only")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "maps.json"))
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        files = []
+        pages = []
         for n in sizes:
             G = community(n)
-            html, map_s = _timed(partial(render_map, G, title=f"Benchmark {n}"))
-            name = f"map-{n}.html"
-            (root / name).write_text(html, encoding="utf-8")
-            files.append(name)
+            name = search_name(G)
             row = {"actors": n, "nodes": G.number_of_nodes(), "ties": G.number_of_edges(),
-                   "aggregated": G.number_of_nodes() >= AGGREGATE_FROM,
-                   "map": {"render_s": round(map_s, 2), "html_bytes": len(html.encode())},
-                   "print": {}}
-            for paper, fmt in (("A4", "pdf"), ("A3", "pdf"), ("A4", "svg"), ("A4", "png")):
-                cold = G.copy()  # a graph never laid out: the first request after a change
-                data, s = _timed(partial(render_print, cold, title=f"Benchmark {n}",
-                                         paper=paper, fmt=fmt))
-                row["print"][f"{paper}_{fmt}"] = {"seconds": round(s, 2), "bytes": len(data)}
-            render_print(G, title="warm-up")
-            _, s = _timed(partial(render_print, G, title=f"Benchmark {n}"))
-            row["print"]["A4_pdf_layout_cached_s"] = round(s, 2)
-            if n <= 5000:
-                pages = booklet_views(G)
-                data, s = _timed(partial(render_booklet,
-                                         [(v.graph, v.render_kwargs()) for v in pages]))
-                row["print"]["booklet_pdf"] = {"seconds": round(s, 2), "pages": len(pages),
-                                               "bytes": len(data)}
-                inits = [x for x, d in G.nodes(data=True) if d.get("kind") == "initiative"]
-                v = build_view(G, "ego", focus=max(inits, key=G.degree))
-                _, s = _timed(partial(render_print, v.graph, **v.render_kwargs()))
-                row["print"]["ego_A4_pdf_s"] = round(s, 2)
+                   "default_renderer": "sigma" if G.number_of_nodes() >= SIGMA_FROM else "vis"}
+            kinds = [("vis", {"renderer": "vis", "aggregate": False}),
+                     ("sigma", {"renderer": "sigma"})]
+            if G.number_of_nodes() >= AGGREGATE_FROM:
+                kinds.append(("vis_clusters", {"renderer": "vis", "aggregate": True}))
+            for label, kw in kinds:
+                html, s = timed(partial(render_map, G, title=f"Benchmark {n}", **kw))
+                file = f"map-{n}-{label}.html"
+                (root / file).write_text(html, encoding="utf-8")
+                pages.append((file, name))
+                row[label] = {"render_s": round(s, 2), "html_bytes": len(html.encode())}
+            if not args.no_prints:
+                row["print"] = prints(G, n)
             results.append(row)
-            print(json.dumps(row), file=sys.stderr, flush=True)
+            print(row, file=sys.stderr, flush=True)
         if Path(CHROMIUM).exists():
-            times = browser_times(root, files, args.runs)
-            for row, name in zip(results, files, strict=True):
-                row["map"].update(times[name])
+            times = browser_times(root, pages, args.runs)
+            for row in results:
+                for label in ("vis", "sigma", "vis_clusters"):
+                    if label in row:
+                        row[label].update(times[f"map-{row['actors']}-{label}.html"])
+                v, s = row["vis"], row["sigma"]
+                row["vis_over_sigma"] = {
+                    "interactive": round(v["interactive_s"] / s["interactive_s"], 2),
+                    "html_bytes": round(v["html_bytes"] / s["html_bytes"], 2)}
         else:
             print(f"no Chromium at {CHROMIUM}: browser timings skipped", file=sys.stderr)
+    under = {label: max((r["nodes"] for r in results
+                         if r[label].get("interactive_s", 1e9) <= BUDGET_S), default=None)
+             for label in ("vis", "sigma")}
     report = {"benchmark": "graphsvc maps and prints", "when": datetime.now().isoformat(
         timespec="seconds"), "python": platform.python_version(), "machine": platform.machine(),
-        "interactive_budget_s": 3.0, "sizes": results}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
+        "sigma_from_nodes": SIGMA_FROM, "interactive_budget_s": BUDGET_S,
+        "largest_interactive_under_budget": under, "sizes": results}
+    write_report(report, args.out)
     return 0
 
 

@@ -1,5 +1,6 @@
-"""The interactive map: one self-contained HTML page (vis-network, as bundled with pyvis) that
-works offline and makes no external request.
+"""The interactive map: one self-contained HTML page that works offline and makes no external
+request, drawn by vis-network (as bundled with pyvis) up to ``SIGMA_FROM`` nodes and by sigma.js
+on WebGL (with graphology, vendored in ``static/vendor``) from there on.
 
 pyvis' own page template pulls Bootstrap from a CDN, prints the heading unescaped and switches
 tooltips to ``innerHTML`` when a title contains ``href``; so we take pyvis' bundled vis-network
@@ -39,7 +40,16 @@ from visualisations.aggregate import (
 from visualisations.layout import ring_layout
 
 PHYSICS_MAX_NODES = 1500  # beyond this vis-network takes minutes to settle: precomputed only
+# From here on sigma.js draws the map (benchmarks/bench_maps.py, docs/maps.md "Scale"): up to
+# 1 500 nodes a search on the vis-network page answers within 0.1 s, at 2 000 it takes 0.24 s,
+# at 3 000 0.6 s and at 4 000 1.1 s (sigma: 0.03 s at every size). Below, vis-network keeps
+# what it draws better: shapes per kind, dashed ties, a layout settled in the browser.
+SIGMA_FROM = 2000
 _VIS_JS = "templates/lib/vis-9.1.2/vis-network.min.js"
+_SIGMA_JS = ("vendor/graphology.umd.min.js", "vendor/sigma.min.js")
+# On a sigma map ties are thin lines, too many for dash patterns: their group is a colour.
+SIGMA_TIE_COLOUR = {"membership": "#9a9a9a", "work": "#c8a47e", "acquaintance": "#b2cca3",
+                    "cooperation": "#c9a0c0"}
 
 
 def render_map(
@@ -55,6 +65,7 @@ def render_map(
     focus: Hashable | None = None,
     aggregate: bool | None = None,
     lacks: bool | None = None,
+    renderer: str | None = None,
 ) -> str:
     """The graph as one HTML page: legend, search, filters, a details panel, colour and shape
     by actor kind, dash pattern by tie kind, size by number of ties.
@@ -69,16 +80,28 @@ def render_map(
     ``lacks`` (default: on an overview, with nothing highlighted) adds "what the map still
     lacks" to the side panel: per district what is missing, and whom to invite next
     (:func:`graphsvc.analysis.coverage`).
+
+    ``renderer`` is ``"vis"`` (vis-network) or ``"sigma"`` (sigma.js on WebGL); by default
+    sigma from ``SIGMA_FROM`` nodes, unless ``aggregate`` asks for the cluster overview (which
+    vis-network draws). A sigma map shows the whole graph at once, so it is never aggregated.
     """
     enc.check_lang(lang)
-    if aggregate is None:
-        aggregate = G.number_of_nodes() >= AGGREGATE_FROM and focus is None
+    n = G.number_of_nodes()
+    if renderer is None:
+        renderer = "sigma" if n >= SIGMA_FROM and not aggregate else "vis"
+    if renderer not in ("vis", "sigma"):
+        raise ValueError(f"unknown map renderer {renderer!r} (vis or sigma)")
+    if renderer == "sigma":
+        aggregate = False
+    elif aggregate is None:
+        aggregate = n >= AGGREGATE_FROM and focus is None
     data = map_data(G, lang=lang, show_names=show_names, highlight=highlight, marks=marks,
                     hop_labels=hop_labels, focus=focus, aggregate=aggregate)
     if lacks is None:
         lacks = not (highlight or marks or hop_labels or focus is not None)
     return _page(G, title=title, subtitle=subtitle, lang=lang, show_names=show_names, data=data,
-                 lacks=_lacks(G, lang) if lacks and G.number_of_nodes() else "")
+                 lacks=_lacks(G, lang) if lacks and G.number_of_nodes() else "",
+                 renderer=renderer)
 
 
 def _lacks(G: nx.MultiDiGraph, lang: str, most: int = 6) -> str:
@@ -299,6 +322,76 @@ def _cluster_data(G: nx.MultiDiGraph, ids: dict, lang: str) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
+def sigma_data(data: dict[str, Any]) -> dict[str, Any]:
+    """``map_data``'s nodes and edges once more, compactly, for the sigma page: columns instead
+    of one object per node, repeated texts (kinds, districts, categories, offers) once in a
+    table and referred to by number, ties grouped by their first actor.
+
+    Only what ``map_data`` published goes in (it took it from ``encoding.public_node_data``).
+    Positions are ``map_data``'s precomputed layout with y pointing up, as sigma has it.
+    """
+    kinds = [*enc.KINDS, "unknown"]
+    kind_index = {k: i for i, k in enumerate(kinds)}
+    words: dict[str, int] = {}
+
+    def word(s: str) -> int:
+        return words.setdefault(s, len(words))
+
+    nodes = data["nodes"]
+    kind_labels: dict[str, str] = {}
+    xy: list[float] = []
+    cols: dict[str, list[Any]] = {"sz": [], "kd": [], "nm": [], "di": [], "ct": []}
+    sparse: dict[str, dict[int, Any]] = {"lb": {}, "of": {}, "ne": {}, "ds": {}, "mk": {}}
+    hi = []
+    for i, node in enumerate(nodes):
+        xy += [node["x"], -node["y"]]
+        cols["sz"].append(round(node["value"], 1))
+        cols["kd"].append(kind_index[node["group"]])
+        kind_labels.setdefault(node["group"], node["kl"])
+        cols["nm"].append(node["name"])
+        cols["di"].append(word(node["district"]) if node["district"] else -1)
+        cols["ct"].append([word(c) for c in node["cats"]])
+        if node["label"] != node["name"]:
+            sparse["lb"][i] = node["label"]
+        for key in ("of", "ne"):
+            if node.get(key):
+                sparse[key][i] = [word(x) for x in node[key]]
+        if node.get("desc"):
+            sparse["ds"][i] = node["desc"]
+        if node.get("mk"):
+            sparse["mk"][i] = node["mk"]
+        elif "borderWidth" in node:
+            hi.append(i)
+    ties: dict[tuple[str, str], int] = {}
+    by_source: list[list[tuple[int, int, bool, str]]] = [[] for _ in nodes]
+    for edge in data["edges"]:
+        t = ties.setdefault((edge["tg"], edge["tl"]), len(ties))
+        emphasised = edge.get("color", {}).get("color") == "#000000"  # on the path
+        by_source[edge["from"]].append((edge["to"], t, emphasised, edge.get("label", "")))
+    base = max(len(ties), 1)  # each tie is one number: its other actor and its kind
+    out_degree, targets, hi_edges, hops = [], [], [], {}
+    for outgoing in by_source:
+        out_degree.append(len(outgoing))
+        for to, t, emphasised, label in outgoing:
+            if emphasised:
+                hi_edges.append(len(targets))
+            if label:
+                hops[len(targets)] = label
+            targets.append(to * base + t)
+    return {
+        "renderer": "sigma",
+        "kinds": [[k, enc.kind_colour(k) if k in enc.KINDS else enc.UNKNOWN_COLOUR,
+                   kind_labels.get(k, "")] for k in kinds],
+        "ties": [[group, label, SIGMA_TIE_COLOUR.get(group, "#8c8c8c")]
+                 for (group, label) in ties],
+        "words": list(words),
+        "xy": xy, **cols, **{k: v for k, v in sparse.items() if v},
+        "hi": hi, "dim": any("opacity" in n for n in nodes),
+        "deg": out_degree, "to": targets, "tb": base, "ehi": hi_edges, "hop": hops,
+        "islands": [{**d, "y": -d["y"]} for d in data["islands"]],
+    }
+
+
 def _colour(fill: str, border: str = "#333333") -> dict[str, Any]:
     """A vis-network colour that keeps the kind's fill when selected or hovered (a node's own
     ``color`` replaces its group's whole colour, not just the parts it names)."""
@@ -395,6 +488,13 @@ def _vis_js() -> str:
     return js.replace("</script", "<\\/script")
 
 
+@lru_cache(maxsize=1)
+def _sigma_js() -> tuple[str, ...]:
+    """graphology and sigma.js as vendored (``static/vendor``: their versions and hashes are in
+    ``vendor.json``, checked by the tests against ``package-lock.json``)."""
+    return tuple(_static(name).replace("</script", "<\\/script") for name in _SIGMA_JS)
+
+
 def _script_json(value: Any) -> str:
     """JSON that is safe inside a <script> element (no way to close it or open a comment)."""
     s = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -422,13 +522,18 @@ _SHAPE_SVG = {
 }
 
 
-def _kind_icon(kind: str) -> str:
+def _kind_icon(kind: str, sigma: bool = False) -> str:
+    shape = "dot" if sigma else enc.kind_shape(kind)  # sigma draws every actor as a disc
     return (f'<svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true" '
             f'fill="{enc.kind_colour(kind)}" stroke="#333" stroke-width="1">'
-            f'{_SHAPE_SVG[enc.kind_shape(kind)]}</svg>')
+            f'{_SHAPE_SVG[shape]}</svg>')
 
 
-def _dash_icon(group: str) -> str:
+def _dash_icon(group: str, sigma: bool = False) -> str:
+    if sigma:
+        return (f'<svg width="44" height="12" aria-hidden="true"><line x1="1" y1="6" x2="43" '
+                f'y2="6" stroke="{SIGMA_TIE_COLOUR.get(group, "#8c8c8c")}" stroke-width="3"/>'
+                "</svg>")
     dashes = enc.GROUP_DASHES_MAP[group]
     dash = f' stroke-dasharray="{" ".join(map(str, dashes))}"' if dashes else ""
     return (f'<svg width="44" height="12" aria-hidden="true"><line x1="1" y1="6" x2="43" y2="6" '
@@ -443,14 +548,15 @@ def _mark_icon(mark: str) -> str:
             f'fill="#fff" stroke="#000" stroke-width="{width}"{dash}/></svg>')
 
 
-def _legend(G: nx.MultiDiGraph, lang: str, show_names: bool, data: dict) -> str:
+def _legend(G: nx.MultiDiGraph, lang: str, show_names: bool, data: dict,
+            sigma: bool = False) -> str:
     e = html.escape
     counts = Counter(str(d.get("kind")) for _, d in G.nodes(data=True))
     rows = [f'<h2>{e(enc.text("legend", lang))}</h2>', f'<h3>{e(enc.text("actors", lang))}</h3>']
     for kind in enc.kinds_present(G):
         rows.append(
             f'<label class="row"><input type="checkbox" class="f-kind" value="{e(kind)}" checked>'
-            f'{_kind_icon(kind) if kind in enc.KINDS else ""}'
+            f'{_kind_icon(kind, sigma) if kind in enc.KINDS else ""}'
             f'<span>{e(enc.kind_label(kind, lang))}</span><span class="n">{counts[kind]}</span>'
             "</label>"
         )
@@ -460,7 +566,7 @@ def _legend(G: nx.MultiDiGraph, lang: str, show_names: bool, data: dict) -> str:
     for group in groups:
         rows.append(
             f'<label class="row"><input type="checkbox" class="f-tie" value="{group}" checked>'
-            f'{_dash_icon(group)}<span><span>{e(enc.group_label(group, lang))}</span>'
+            f'{_dash_icon(group, sigma)}<span><span>{e(enc.group_label(group, lang))}</span>'
             f'<small>{e(enc.group_members_label(group, lang))}</small></span></label>'
         )
     present = {n["mk"] for n in data["nodes"] if n.get("mk")}
@@ -499,7 +605,7 @@ def _select(id_: str, first: str, options: list[tuple[str, str]]) -> str:
 
 def _page(
     G: nx.MultiDiGraph, *, title: str, subtitle: str | None, lang: str, show_names: bool,
-    data: dict, lacks: str = "",
+    data: dict, lacks: str = "", renderer: str = "vis",
 ) -> str:
     e = html.escape
     districts = sorted({str(d["district"]) for _, d in G.nodes(data=True) if d.get("district")})
@@ -510,22 +616,29 @@ def _page(
         enc.text("made", lang, date=date.today().strftime("%d.%m.%Y")),
     ])
     words = ("hits", "no_hits", "offers", "needs", "neighbours", "more", "strength", "level")
-    payload = {
-        "nodes": data["nodes"], "edges": data["edges"], "options": data["options"],
-        "physics": data["physics"], "rings": data["rings"], "islands": data["islands"],
-        "text": {k: enc.text(k, lang) for k in words},
-    }
-    if data.get("clusters"):
-        payload["clusters"] = data["clusters"]
-    app = "var GRAPHSVC_DATA = " + _script_json(payload) + ";\n" + _static("map.js")
-    vis = _vis_js()
+    sigma = renderer == "sigma"
+    if sigma:
+        payload = {**sigma_data(data), "text": {k: enc.text(k, lang) for k in words}}
+        app = ("var GRAPHSVC_DATA = " + _script_json(payload) + ";\n"
+               + _static("map-sigma.js"))
+        libs = _sigma_js()
+    else:
+        payload = {
+            "nodes": data["nodes"], "edges": data["edges"], "options": data["options"],
+            "physics": data["physics"], "rings": data["rings"], "islands": data["islands"],
+            "text": {k: enc.text(k, lang) for k in words},
+        }
+        if data.get("clusters"):
+            payload["clusters"] = data["clusters"]
+        app = "var GRAPHSVC_DATA = " + _script_json(payload) + ";\n" + _static("map.js")
+        libs = (_vis_js(),)
     csp = ("default-src 'none'; "
-           f"script-src {_sha256(vis)} {_sha256(app)}; "
+           f"script-src {' '.join(_sha256(x) for x in (*libs, app))}; "
            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
     tax = load_taxonomy()
     empty = f'<p class="empty">{e(enc.text("empty", lang))}</p>' if not data["nodes"] else ""
     loading = (f'<div id="loading">{e(enc.text("layout", lang))}</div>'
-               if data["physics"]["enabled"] else "")
+               if data["physics"]["enabled"] and not sigma else "")
     sub = f'<p class="subtitle">{e(subtitle)}</p>' if subtitle else ""
     back = (f'<button type="button" id="overview" hidden>{e(enc.text("overview", lang))}</button>'
             if data.get("clusters") else "")
@@ -539,9 +652,9 @@ def _page(
 <link rel="icon" href="data:,">
 <title>{e(title)}</title>
 <style>{_static("map.css")}</style>
-<script>{vis}</script>
+{"".join(f"<script>{x}</script>" for x in libs)}
 </head>
-<body>
+<body data-renderer="{renderer}">
 <header>
 <div class="titles"><h1>{e(title)}</h1>{sub}<p class="summary">{e(summary)}</p></div>
 <form id="search-form" role="search">
@@ -563,7 +676,7 @@ def _page(
 </section>
 <aside id="legend">
 {lacks}
-{_legend(G, lang, show_names, data)}
+{_legend(G, lang, show_names, data, sigma)}
 </aside>
 </main>
 <script>{app}</script>
