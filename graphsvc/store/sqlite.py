@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_json
+
 from graphsvc.errors import StoreError
 from graphsvc.store.base import GraphStore
 
@@ -69,6 +71,25 @@ def _text(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else str(value)
 
 
+def _json(data: dict[str, Any]) -> str:
+    """A record's data as the JSON text stored beside its columns (compact, UTF-8 as is).
+
+    pydantic-core's encoder: four times as fast as ``json.dumps`` on these records, and
+    ``json.loads`` reads back the same data (the store compares data, never the text, so rows
+    written with ``json.dumps``' spacing by earlier versions compare equal)."""
+    return to_json(data).decode()
+
+
+def _params(cols: tuple[str, ...], rows: list[tuple[str, dict[str, Any]]]) -> Iterable[tuple]:
+    """``executemany``'s parameters: the columns, then the data as JSON (one tuple a row)."""
+    if len(cols) == 1:
+        return ((d.get(cols[0]), _json(d)) for _k, d in rows)
+    if len(cols) == 3:
+        a, b, c = cols
+        return ((d.get(a), d.get(b), d.get(c), _json(d)) for _k, d in rows)
+    return ((*(d.get(c) for c in cols), _json(d)) for _k, d in rows)
+
+
 def _key_parts(kind: str, key: str) -> tuple[str, ...]:
     return tuple(key.split("|", 2)) if kind == "ties" else (key,)
 
@@ -111,16 +132,20 @@ class SQLiteStore(GraphStore):
                     ):
                         out[key] = json.loads(data)
             else:
-                # Row values: one query per 300 ties instead of one per tie.
-                for start in range(0, len(keys), 300):
-                    chunk = keys[start : start + 300]
-                    marks = ",".join("(?,?,?)" for _ in chunk)
-                    params = [part for key in chunk for part in _key_parts(kind, key)]
+                # By source (the primary key's first column), keeping the wanted ties: the row
+                # values ``(source, kind, target) IN (VALUES ...)`` scanned the whole table once
+                # per 300 keys (reloading 154 000 unchanged ties took 14 s instead of 1).
+                wanted = set(keys)
+                sources = sorted({key.split("|", 1)[0] for key in keys})
+                for start in range(0, len(sources), 500):
+                    chunk = sources[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
                     for source, tkind, target, data in self._db.execute(
-                        "SELECT source, kind, target, data FROM ties "
-                        f"WHERE (source, kind, target) IN (VALUES {marks})", params
+                        f"SELECT source, kind, target, data FROM ties WHERE source IN ({marks})",
+                        chunk,
                     ):
-                        out[f"{source}|{tkind}|{target}"] = json.loads(data)
+                        if (key := f"{source}|{tkind}|{target}") in wanted:
+                            out[key] = json.loads(data)
         return out
 
     def _existing_nodes(self, ids: list[str]) -> set[str]:
@@ -161,13 +186,7 @@ class SQLiteStore(GraphStore):
                     f"VALUES ({', '.join('?' * (len(cols) + 1))}) "
                     f"ON CONFLICT ({', '.join(keycols)}) DO UPDATE SET {updates}"
                 )
-                self._db.executemany(
-                    sql,
-                    (
-                        (*(data.get(c) for c in cols), json.dumps(data, ensure_ascii=False))
-                        for _key, data in rows
-                    ),
-                )
+                self._db.executemany(sql, _params(cols, rows))
             revision = self._bump()
         self._complete_erasures()
         return revision
@@ -207,7 +226,7 @@ class SQLiteStore(GraphStore):
                     "SET c1 = excluded.c1, c2 = excluded.c2, c3 = excluded.c3, "
                     "data = excluded.data",
                     ((token, kind, key, *(_text(data.get(c)) for c in cols),
-                      *(None,) * (3 - len(cols)), json.dumps(data, ensure_ascii=False), now)
+                      *(None,) * (3 - len(cols)), _json(data), now)
                      for key, data in rows))
 
     def _fetch_staged(self, token: str, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
