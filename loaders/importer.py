@@ -29,7 +29,7 @@ from typing import Any
 from graphsvc.errors import GraphsvcError, ImportFailed, RowError, Text, ValidationError
 from graphsvc.i18n import register_texts
 from graphsvc.model import Actor, GraphBatch, Tie, WriteReport
-from graphsvc.store.base import RECORD_TYPES, BulkWrite, GraphStore, record_data, record_key
+from graphsvc.store.base import BulkWrite, GraphStore
 from loaders import LoadResult
 from loaders.brreg import BrregStream
 from loaders.detect import FORMATS, detect_format
@@ -457,43 +457,25 @@ def _write_changes(store: GraphStore, batch: GraphBatch,
     every write bumps, and which caches and snapshots key on) stays where it is.
 
     Actors were merged already (:func:`merge_actor` keeps a stored record whose only change is
-    its provenance); the other records are compared here the same way."""
-    report = WriteReport(revision=0)
-    changed = GraphBatch()
-    fetch = bulk.fetch if bulk is not None else store._fetch
-    for kind in RECORD_TYPES:
-        rows = {record_key(kind, rec): rec for rec in getattr(batch, kind)}  # last one wins
-        stored = fetch(kind, list(rows)) if rows else {}
-        new, updated = [], []
-        for key, rec in rows.items():
-            if key not in stored:
-                new.append(rec)
-            elif _without_provenance(record_data(rec)) != _without_provenance(stored[key]):
-                updated.append(rec)
-        report.created[kind] = len(new)
-        report.updated[kind] = len(updated)
-        report.unchanged[kind] = len(rows) - len(new) - len(updated)
-        setattr(changed, kind, [*new, *updated])
+    its provenance); the store compares the other records the same way, in the one pass that
+    also writes them (``ignoring`` provenance): each record is serialised once and the stored
+    data read once."""
     # Derived offers no rule gives any more (the "offers" step's report counts them), and the
     # documents a step keeps (pending duplicates) when they changed.
-    changed.retracted.update(batch.retracted)
-    if batch.documents:
-        stored_docs = store.documents(sorted(batch.documents))
-        changed.documents.update({k: v for k, v in batch.documents.items()
-                                  if stored_docs.get(k) != v})
-    if bulk is not None:  # staged; the bulk write commits it with the rest
-        if len(changed) or changed.retracted or changed.documents:
-            bulk.write(changed)
-        return report
-    if len(changed) or changed.retracted or changed.documents:
-        report.revision = store.write(changed).revision
-    else:
-        report.revision = store.revision()
-    return report
+    given = dict(batch.documents)
+    stored_docs = store.documents(sorted(given)) if given else {}
+    batch.documents.clear()  # only those that changed go with the write
+    try:
+        documents = {k: v for k, v in given.items() if stored_docs.get(k) != v}
+        if bulk is not None:  # staged; the bulk write commits it with the rest
+            return bulk.write(batch, documents=documents, ignoring=_IGNORED)
+        return store.write(batch, documents=documents, ignoring=_IGNORED)
+    finally:
+        batch.documents.update(given)
 
 
-def _without_provenance(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "provenance"}
+# What an import leaves as stored when it is all that differs: where a record was read from.
+_IGNORED = frozenset({"provenance"})
 
 
 def _people(store: GraphStore, results: list[tuple[str, LoadResult]],

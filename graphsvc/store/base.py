@@ -188,19 +188,8 @@ class GraphStore(abc.ABC):
         Each record is serialised once (``record_data``) and compared with the stored data as
         read, never turned back into a model; fields in ``ignoring`` do not count as a change."""
         self._check_references(batch, existing)
-        changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        documents = {**batch.documents, **(documents or {})}
-        if documents:
-            changes[DOCUMENTS] = [(k, {"id": k, "value": v}) for k, v in documents.items()]
-        # A merged duplicate named in an actor's ``aliases`` goes, with its ties and holdings,
-        # in the same transaction (the batch carries what was moved from it).
-        keep = {a.id for a in batch.actors} | {i.id for i in batch.initiatives}
-        if gone := sorted({x for a in batch.actors for x in a.aliases or [] if x not in keep}):
-            changes[ERASE] = [(x, {"id": x}) for x in gone]
-        upserted = {r.id for r in batch.resources}
-        if retract := sorted(set(batch.retracted) - upserted):
-            changes[RETRACT] = [(x, {"id": x}) for x in retract]
         report = WriteReport(revision=0)
+        rows_written: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for kind in RECORD_TYPES:
             records = getattr(batch, kind)
             if kind == "ties":
@@ -211,7 +200,7 @@ class GraphStore(abc.ABC):
             if not stored:  # a first load: everything is new, nothing to compare
                 report.created[kind] = len(rows)
                 report.updated[kind] = report.unchanged[kind] = 0
-                changes[kind] = list(rows.items())
+                rows_written[kind] = list(rows.items())
                 continue
             written: list[tuple[str, dict[str, Any]]] = []
             created = 0
@@ -225,7 +214,28 @@ class GraphStore(abc.ABC):
             report.created[kind] = created
             report.updated[kind] = len(written) - created
             report.unchanged[kind] = len(rows) - len(written)
-            changes[kind] = written
+            rows_written[kind] = written
+        changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        documents = {**batch.documents, **(documents or {})}
+        if documents:
+            changes[DOCUMENTS] = [(k, {"id": k, "value": v}) for k, v in documents.items()]
+        # A merged duplicate named in an actor's ``aliases`` goes, with its ties and holdings,
+        # in the same transaction (the batch carries what was moved from it). With
+        # ``ignoring`` (an import), an actor left as stored does nothing, so only the aliases
+        # of the actors written count, and a retracted offer the batch upserts stays only if
+        # the upsert is written.
+        if ignoring:
+            actors = [d for _k, d in rows_written["actors"]]
+            upserted = {k for k, _d in rows_written["resources"]}
+        else:
+            actors = [{"aliases": a.aliases} for a in batch.actors]
+            upserted = {r.id for r in batch.resources}
+        keep = {a.id for a in batch.actors} | {i.id for i in batch.initiatives}
+        if gone := sorted({x for a in actors for x in a.get("aliases") or [] if x not in keep}):
+            changes[ERASE] = [(x, {"id": x}) for x in gone]
+        if retract := sorted(set(batch.retracted) - upserted):
+            changes[RETRACT] = [(x, {"id": x}) for x in retract]
+        changes.update(rows_written)
         return changes, report
 
     # ---- staging, for ``bulk`` (each store implements these) ----------------------------------
