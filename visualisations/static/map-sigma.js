@@ -8,7 +8,8 @@
   "use strict";
   var D = GRAPHSVC_DATA, T = D.text, W = D.words, N = D.nm.length;
   var container = document.getElementById("network");
-  var state = {ready: false, renderer: "sigma", mode: function () { return "full"; }};
+  var state = {ready: false, renderer: "sigma", mode: function () { return "full"; },
+               phases: {script: performance.now()}};  // ms since navigation, for bench_maps
   window.graphsvc = state;
   if (!N) { state.ready = true; state.readyAt = performance.now(); return; }
 
@@ -26,6 +27,9 @@
   var emphasised = new Uint8Array(N);
   D.hi.forEach(function (i) { emphasised[i] = 1; });
   Object.keys(marks).forEach(function (i) { emphasised[i] = 1; });
+  // A path's few steps always keep their names; many marks (gaps) would bury each other's,
+  // so those compete for space like every other label.
+  var forced = D.hi.length + Object.keys(marks).length <= 20;
 
   // ---- the graph, built once from the columns ----
   var graph = new graphology.Graph({multi: true, type: "directed", allowSelfLoops: true});
@@ -35,7 +39,7 @@
     nodeColour.push(colour);
     dimColour.push(mix(colour, 0.7));
     var size = D.sz[i] * SIZE;
-    if (marks[i]) { size = Math.max(size * 1.4, 5); }
+    if (marks[i]) { size = Math.max(size, 5); }
     graph.addNode(i, {x: D.xy[2 * i], y: D.xy[2 * i + 1], size: size,
                       label: labels[i] !== undefined ? labels[i] : D.nm[i], i: i});
   }
@@ -51,6 +55,7 @@
       graph.addDirectedEdgeWithKey(k, s, (code - t) / D.tb, attrs);
     }
   }
+  state.phases.graph = performance.now();
   var tieColour = D.ties.map(function (x) { return x[2]; });
   var tieDim = D.ties.map(function (x) { return mix(x[2], 0.75); });
 
@@ -60,7 +65,7 @@
     var i = a.i, out = {x: a.x, y: a.y, size: a.size, label: a.label};
     if (hidden[i]) { out.hidden = true; return out; }
     out.color = D.dim && !emphasised[i] ? dimColour[i] : nodeColour[i];
-    if (emphasised[i]) { out.forceLabel = true; out.zIndex = 1; }
+    if (emphasised[i]) { out.forceLabel = forced; out.zIndex = 1; }
     if (selected[i]) { out.highlighted = true; out.forceLabel = true; out.zIndex = 2; }
     return out;
   }
@@ -79,9 +84,10 @@
     labelFont: "system-ui, sans-serif", labelSize: 12, labelColor: {color: "#111111"},
     edgeLabelFont: "system-ui, sans-serif", edgeLabelSize: 14,
     edgeLabelColor: {color: "#000000"}, labelRenderedSizeThreshold: 3,
+    labelDensity: 0.6, labelGridCellSize: 120,
     minCameraRatio: 0.005, maxCameraRatio: 4, stagePadding: 20
   });
-  state.sigma = renderer; state.graph = graph;
+  state.sigma = renderer; state.graph = graph; state.phases.sigma = performance.now();
 
   // ---- district islands behind the actors, marks (outline patterns) over them ----
   function layer(cls, before) {
@@ -180,9 +186,12 @@
   // ---- the details panel ----
   var panel = document.getElementById("details");
   function select(list) {
+    var changed = Object.keys(selected);
     selected = {};
-    list.forEach(function (i) { selected[i] = true; });
-    renderer.refresh();
+    list.forEach(function (i) { selected[i] = true; changed.push(String(i)); });
+    if (changed.length > N / 4) { renderer.refresh(); return; }
+    // Only these actors look different: sigma redraws without going over the whole graph.
+    renderer.refresh({partialGraph: {nodes: changed}, skipIndexation: true});
   }
   function showDetails(i) {
     var body = document.getElementById("details-body");
