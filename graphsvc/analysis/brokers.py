@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.analysis import engine
-from graphsvc.analysis._cache import cached, trust_graph
+from graphsvc.analysis._cache import cached
 from graphsvc.analysis.rules import Rules, load_rules
 from graphsvc.errors import ValidationError
 from graphsvc.i18n import kind_name, register, term
@@ -197,15 +197,16 @@ def brokers(
     n = G.number_of_nodes()
     if top < 1:
         raise ValidationError("error.at_least_1", top=top, fill={"name": "top"})
+    e = engine.engine(G)
     if k is None:
-        k = default_sources(n, trust_graph(G).number_of_edges())
+        k = default_sources(n, e.graph.ecount() + len(e.loops))
     groups = _groups(G, by, resolution)
     if k is not None and k < 1:
         raise ValidationError("error.at_least_1", k=k, fill={"name": "k"})
     key = f"cgb:{by}:{resolution}:{k}:{seed}"
     bc, approximation = cached(G, key, lambda: engine.betweenness(G, groups, k=k, seed=seed))
     constraint, effective = structural_holes(G)
-    H = trust_graph(G)
+    degree = e.degree()
     msg = MESSAGES.bind(lang)
     labels = _group_labels(G, by, resolution, lang)
     candidates = [x for x, d in G.nodes(data=True)
@@ -214,9 +215,11 @@ def brokers(
     ranked = sorted(candidates, key=lambda x: (-bc.get(x, 0.0), str(x)))[:top]
     results = []
     for rank, x in enumerate(ranked, 1):
-        reached = sorted({groups.get(m) for m in H[x] if groups.get(m) is not None},
+        i = e.index[x]
+        contacts = [e.nodes[j] for j in e.graph.neighbors(i)] + ([x] if x in e.loops else [])
+        reached = sorted({groups.get(m) for m in contacts if groups.get(m) is not None},
                          key=str) if groups else []
-        c, e = constraint[x], effective[x]
+        c, eff = constraint[x], effective[x]
         share = round(100 * bc[x], 2)
         lines = [msg("between", share=share, groups=term(by, lang, 2)) if groups is not None
                  else msg("between_all", share=share)]
@@ -230,7 +233,7 @@ def brokers(
             lines.append(msg("no_groups", noun=term(by, lang, 2)))
         if not math.isnan(c):
             lines.append(msg("constraint", c=round(c, 3), how=msg("low" if c < 0.3 else "high")))
-            lines.append(msg("effective", e=round(e, 1), d=H.degree(x)))
+            lines.append(msg("effective", e=round(eff, 1), d=int(degree[i])))
         results.append({
             "rank": rank,
             "actor": {"id": x, "name": display_name(x, G.nodes[x], show_names, lang),
@@ -239,8 +242,8 @@ def brokers(
                       "district": G.nodes[x].get("district")},
             "betweenness": round(bc[x], 6),
             "constraint": None if math.isnan(c) else round(c, 4),
-            "effective_size": None if math.isnan(e) else round(e, 3),
-            "degree": H.degree(x),
+            "effective_size": None if math.isnan(eff) else round(eff, 3),
+            "degree": int(degree[i]),
             "groups_reached": len(reached),
             "explanation": lines,
         })
