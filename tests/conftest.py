@@ -61,3 +61,31 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(f"{group} tests ran against " + "; ".join(parts))
     for store, version in sorted(config.stash.get(_VERSIONS, {}).items()):
         terminalreporter.write_line(f"{store} store: {version}")
+
+
+# ---- mutation runs (benchmarks/mutation.py): cheapest test files first -----------------------
+# mutmut runs the tests that cover a mutated function with -x, so a mutant is killed by the first
+# failing test. Running the files whose selected tests are quickest first (from the durations
+# mutmut recorded) kills most mutants in a fraction of the time; a file's tests stay together,
+# so its module fixtures are built once. Outside a mutation run nothing is reordered.
+def pytest_collection_modifyitems(session, config, items):
+    import json
+    import os
+    from pathlib import Path
+
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        return
+    stats = Path("mutmut-stats.json")  # mutmut runs the tests from inside mutants/
+    try:
+        durations = json.loads(stats.read_text("utf-8")).get("duration_by_test", {})
+    except (OSError, ValueError):
+        return
+    cost: dict[str, float] = {}
+    for item in items:
+        file = item.nodeid.split("::", 1)[0]
+        cost[file] = cost.get(file, 0.0) + durations.get(item.nodeid, 1.0)
+    first = {}
+    for i, item in enumerate(items):
+        first.setdefault(item.nodeid.split("::", 1)[0], i)
+    items.sort(key=lambda it: (cost[it.nodeid.split("::", 1)[0]],
+                               first[it.nodeid.split("::", 1)[0]]))
