@@ -554,3 +554,36 @@ def test_the_panels_name_individuals_only_for_roles_that_may_see_names(keyed, br
         assert seen_v["errors"] == [] and outside_hosts(seen_v) == []
     finally:
         viewer.close()
+
+
+def test_what_is_missing_says_none_where_no_help_is_missing(browser, tmp_path_factory):
+    """A store where no need goes unanswered (a workshop sheet of offers only): the table of
+    help that is missing is not drawn empty, a sentence says there is none."""
+    from graphsvc.api.app import create_app
+    from graphsvc.settings import Settings
+    from graphsvc.store.sqlite import SQLiteStore
+    from loaders.importer import import_files
+    from tests.fixtures.workbench import serve_app
+
+    folder = tmp_path_factory.mktemp("wb-no-shortfall")
+    sheet = folder / "verksted.csv"
+    sheet.write_text("aktør;type;grend;tilbyr\n"
+                     "Testvik sjakklubb;lag;Holmen;social.meetingplace\n"
+                     "Testvik kor;lag;Holmen;activity.music\n", "utf-8")
+    store = SQLiteStore(folder / "g.db")
+    import_files(store, [sheet])
+    app = create_app(Settings(store=store.url), store=store)
+    try:
+        with serve_app(app) as url:
+            site = type("Site", (), {"url": url})
+            assert api(site, "/gaps?lang=nb")["demand_supply"]["items"] == []
+            page, seen = open_workbench(browser, url + '/?lang=nb#panel=gaps&p.gaps={"run":1}')
+            try:
+                box = answered(page, "gaps", ".wb-gap")
+                assert box.locator("table.wb-table").count() == 0
+                assert box.locator(".wb-table-empty").inner_text() == "Hjelp som mangler: ingen."
+                assert seen["errors"] == [] and outside_hosts(seen) == []
+            finally:
+                page.close()
+    finally:
+        store.close()

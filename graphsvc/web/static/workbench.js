@@ -269,7 +269,13 @@
     target.replaceChildren();
     const lines = Array.isArray(answer.text) ? answer.text : (answer.text ? [answer.text] : []);
     for (const line of lines) target.append(line instanceof Node ? line : el("p", {text: line}));
-    if (answer.table) target.append(table(answer.table));
+    if (answer.table && !(answer.table.rows || []).length && answer.table.caption) {
+      // an empty table would read as a broken answer: say there is nothing, in a sentence
+      target.append(el("p", {class: "wb-table-empty",
+                             text: WB.t("wb.core.table_empty", {caption: answer.table.caption})}));
+    } else if (answer.table) {
+      target.append(table(answer.table));
+    }
     return target;
   };
 
