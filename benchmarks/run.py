@@ -48,10 +48,16 @@ def bench_load(payload: dict, workdir: Path, tag: str, repeats: int) -> dict:
     ours: list[float] = []
     naive: list[float] = []
     again: list[float] = []
+    ours_cpu: list[float] = []
+    naive_cpu: list[float] = []
     for i in range(repeats):
+        cpu = time.process_time()
         naive.append(raw_executemany(workdir / f"raw-{tag}-{i}.db", payload))
+        naive_cpu.append(time.process_time() - cpu)
         store = SQLiteStore(workdir / f"store-{tag}-{i}.db")
+        cpu = time.process_time()
         _r, s = timed(lambda: store.write(GraphBatch.model_validate(payload)))
+        ours_cpu.append(time.process_time() - cpu)
         ours.append(s)
         report, s = timed(lambda: store.write(GraphBatch.model_validate(payload)))
         again.append(s)
@@ -65,6 +71,7 @@ def bench_load(payload: dict, workdir: Path, tag: str, repeats: int) -> dict:
         "graphsvc_rows_per_s": round(rows / med(ours)),
         "raw_executemany_rows_per_s": round(rows / med(naive)),
         "ratio": round(med(ours) / med(naive), 2),
+        "cpu_ratio": round(med(ours_cpu) / med(naive_cpu), 2),
         "reload_unchanged_s": round(med(again), 3),
         "reload_ratio": round(med(again) / med(naive), 2),
         "runs": {"graphsvc_s": [round(x, 3) for x in ours],

@@ -9,21 +9,20 @@ Individuals are personal data: they carry only what matching needs, and a consen
 from __future__ import annotations
 
 import gc
+import inspect
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Literal
 
+from pydantic import VERSION as PYDANTIC_VERSION
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
-    SerializerFunctionWrapHandler,
-    ValidatorFunctionWrapHandler,
     field_validator,
-    model_serializer,
     model_validator,
 )
 
@@ -88,6 +87,24 @@ def paused_gc() -> Iterator[None]:
                 gc.enable()
 
 
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
+def _is_true(value: Any) -> bool:
+    return value is True
+
+
+def _left_out_if(test: Any) -> dict[str, Any]:
+    """``Field(exclude_if=test)``: the field is left out of every dump where ``test(value)``.
+    Checked in pydantic-core per field; a wrap ``model_serializer`` doing the same was a Python
+    call per record and a fifth of a load's validation and serialisation (issue 11). Needs
+    pydantic 2.12 (older versions would ignore the option and dump the field)."""
+    if "exclude_if" not in inspect.signature(Field).parameters:
+        raise ImportError(f"graphsvc needs pydantic 2.12 or newer (this is {PYDANTIC_VERSION})")
+    return {"exclude_if": test}
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
 
@@ -99,15 +116,8 @@ class Provenance(_Input):
     source_row: int | None = None
     loaded_at: datetime | None = None
     # The rule that derived this record (register_rules.json, a tie rule of an enrichment step).
-    rule: str | None = Field(default=None, max_length=100)
-
-    @model_serializer(mode="wrap")
-    def _without_empty_rule(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A record no rule derived keeps the form it had before rules existed.
-        data = handler(self)
-        if data.get("rule") is None:
-            data.pop("rule", None)
-        return data
+    # A record no rule derived keeps the form it had before rules existed: no "rule" key.
+    rule: str | None = Field(default=None, max_length=100, **_left_out_if(_is_none))
 
 
 def _check_category(code: str) -> str:
@@ -214,15 +224,9 @@ class Resource(_Holding):
     # An offer an enrichment rule derived from a register (loaders/enrich/offers.py): the rule's
     # id, and False until a workshop sheet states the same offer (the same id) and replaces it.
     derived_by: str | None = Field(default=None, max_length=100)
-    confirmed: bool = True
-
-    @model_serializer(mode="wrap")
-    def _without_default_confirmed(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A stated offer keeps the form it had before offers were derived (a reload changes nothing).
-        data = handler(self)
-        if data.get("confirmed") is True:
-            data.pop("confirmed")
-        return data
+    # A stated offer keeps the form it had before offers were derived (a reload changes
+    # nothing): no "confirmed" key when it is True.
+    confirmed: bool = Field(default=True, **_left_out_if(_is_true))
 
 
 class Need(_Holding):
@@ -272,13 +276,19 @@ class GraphBatch(BaseModel):
     # decide on), written in the same transaction as the batch.
     _documents: dict[str, Any] = PrivateAttr(default_factory=dict)
 
-    @model_validator(mode="wrap")
+    # A large batch's models are built with the collector paused (see ``paused_gc``), read
+    # from data or from JSON (the API's body). Not a wrap validator: pydantic hands one the
+    # parsed JSON as Python data, so a strict JSON read would refuse its date-time strings.
     @classmethod
-    def _without_gc_pauses(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> GraphBatch:
-        # However it is read (the API's body, model_validate, a loader), a large batch's
-        # models are built with the collector paused (see ``paused_gc``).
+    def model_validate(cls, obj: Any, **options: Any) -> GraphBatch:  # type: ignore[override]
         with paused_gc():
-            return handler(data)
+            return super().model_validate(obj, **options)
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, **options: Any  # type: ignore[override]
+                            ) -> GraphBatch:
+        with paused_gc():
+            return super().model_validate_json(json_data, **options)
 
     @property
     def retracted(self) -> set[str]:
