@@ -18,6 +18,8 @@ TEXTS = register_texts(__name__, {
         "wb.core.map": "Kart over aktører og bånd",
         "wb.core.tasks": "Oppgaver",
         "wb.core.shown": "{n} av {total} {total:aktør|aktører} vises",
+        "wb.core.shown_with_initiatives":
+            "{n} av {total} {total:aktør|aktører} og {i} av {itotal} initiativ vises",
         "wb.core.show_all": "Vis alle",
         "wb.core.legend": "Tegnforklaring",
         "wb.core.legend.actors": "Aktører",
@@ -133,6 +135,9 @@ TEXTS = register_texts(__name__, {
         "wb.core.map": "Map of actors and ties",
         "wb.core.tasks": "Tasks",
         "wb.core.shown": "{n} of {total} {total:actor|actors} shown",
+        "wb.core.shown_with_initiatives":
+            "{n} of {total} {total:actor|actors} and {i} of {itotal} "
+            "{itotal:initiative|initiatives} shown",
         "wb.core.show_all": "Show all",
         "wb.core.legend": "Legend",
         "wb.core.legend.actors": "Actors",

@@ -45,6 +45,17 @@ def graph(site):
     return g
 
 
+def shown_line(graph, ids) -> str:
+    """The count the header shows for these node ids: actors and initiatives apart."""
+    kinds = [graph["by_id"][i]["kind"] == "initiative" for i in graph["by_id"]]
+    picked = [graph["by_id"][i]["kind"] == "initiative" for i in ids]
+    actors, initiatives = kinds.count(False), kinds.count(True)
+    line = f"{picked.count(False)} av {actors} aktører"
+    if initiatives:
+        line += f" og {picked.count(True)} av {initiatives} initiativ"
+    return line + " vises"
+
+
 @pytest.fixture(scope="module")
 def shared(browser, site):
     page, seen = open_workbench(browser, site.url + "/?lang=nb")
@@ -118,8 +129,10 @@ def test_the_page_draws_the_whole_community_offline_in_bokmal(wb, site, graph):
     tabs = page.locator("#wb-tabs [role=tab]").all_inner_texts()
     assert tabs[0] == "Finn" and "Profil" in tabs and tabs[-2:] == ["Last inn", "Skriv ut"]
     assert page.locator("#wb-kommune").inner_text() == "– Fjordvik kommune"
-    assert page.locator("#wb-shown").inner_text() == f"{len(graph['nodes'])} av " \
-        f"{len(graph['nodes'])} aktører vises"
+    # an initiative is not counted as an actor: "1000 av 1000 aktører og 3 av 3 initiativ vises"
+    assert page.locator("#wb-shown").inner_text() == shown_line(graph, graph["by_id"])
+    assert health["initiatives"] and page.locator("#wb-shown").inner_text().startswith(
+        f"{health['actors']} av {health['actors']} aktører og ")
     page.locator("#wb-legend summary").click()
     legend = page.locator("#wb-legend-body").inner_text()
     assert "Frivilligsentral (2)" in legend and "Bekjentskap" in legend
@@ -154,8 +167,7 @@ def test_filters_hide_the_rest_zoom_to_what_is_left_and_list_it(wb, site, graph)
     before = page.evaluate("() => WB.map.network.getScale()")
     assert in_view(page, holmen) == len(holmen)  # the whole map is in view at first
     page.select_option("#wb-finn-district", "Holmen")
-    assert page.locator("#wb-shown").inner_text() == \
-        f"{len(holmen)} av {len(graph['nodes'])} aktører vises"
+    assert page.locator("#wb-shown").inner_text() == shown_line(graph, holmen)
     hidden = page.evaluate("() => WB.map.network.body.data.nodes.get().filter(n => n.hidden)"
                            ".length")
     assert hidden == len(graph["nodes"]) - len(holmen)
@@ -176,7 +188,7 @@ def test_filters_hide_the_rest_zoom_to_what_is_left_and_list_it(wb, site, graph)
     # Kind narrows further, within Holmen
     page.select_option("#wb-finn-kind", "association")
     left = [i for i in holmen if graph["by_id"][i]["kind"] == "association"]
-    assert page.locator("#wb-shown").inner_text().startswith(f"{len(left)} av ")
+    assert page.locator("#wb-shown").inner_text() == shown_line(graph, left)
     assert in_view(page, left) == len(left) and filled(page, left) > 0.6
     # Two frivilligsentraler: zoomed well in on them
     page.select_option("#wb-finn-district", "")
@@ -185,7 +197,7 @@ def test_filters_hide_the_rest_zoom_to_what_is_left_and_list_it(wb, site, graph)
     assert page.evaluate("() => WB.map.network.getScale()") > before * 1.5
     assert in_view(page, fs) == 2 and filled(page, fs) > 0.3
     page.click("#wb-finn-reset")
-    assert page.locator("#wb-shown").inner_text().startswith(f"{len(graph['nodes'])} av ")
+    assert page.locator("#wb-shown").inner_text() == shown_line(graph, graph["by_id"])
 
 
 def test_a_search_with_many_hits_lists_them_and_the_profile_follows_the_chosen_one(

@@ -673,10 +673,20 @@
     applyFilters(state.filters);
   };
 
+  /** "12 av 300 aktører vises": actors and initiatives counted apart (an initiative is not an
+   *  actor), the initiatives only where the map has any. */
   function shownCount() {
-    const total = Object.keys(info).length;
-    const n = shown ? shown.size : total;
-    document.getElementById("wb-shown").textContent = WB.t("wb.core.shown", {n, total});
+    const count = {actor: [0, 0], initiative: [0, 0]};
+    for (const n of Object.values(info)) {
+      const c = count[n.kind === "initiative" ? "initiative" : "actor"];
+      c[1] += 1;
+      if (!shown || shown.has(n.id)) c[0] += 1;
+    }
+    const [n, total] = count.actor;
+    const [i, itotal] = count.initiative;
+    document.getElementById("wb-shown").textContent = itotal
+      ? WB.t("wb.core.shown_with_initiatives", {n, total, i, itotal})
+      : WB.t("wb.core.shown", {n, total});
   }
 
   // ---- the session (auth_contract.md) ----------------------------------------------------------
