@@ -31,7 +31,8 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default="graphsvc-map.html")
     _filters(p)
     p.add_argument("--aggregate", action=argparse.BooleanOptionalAction, default=None,
-                   help="clusters by district and kind (default from 12 000 actors)")
+                   help="clusters by district and kind (off by default: from 2 000 actors "
+                        "sigma.js draws the whole map)")
     p.set_defaults(handler=cmd_map)
 
     p = sub.add_parser("print", parents=[common], help="write the printable diagram "

@@ -43,8 +43,8 @@ class ViewQuery(BaseModel):
 
 
 class MapQuery(ViewQuery):
-    aggregate: bool | None = Field(None, description="clusters by district and kind "
-                                   "(default from 12 000 actors)")
+    aggregate: bool | None = Field(None, description="clusters by district and kind (off by "
+                                   "default: from 2 000 actors sigma.js draws the whole map)")
 
 
 class PrintQuery(ViewQuery):
