@@ -1,7 +1,7 @@
 """Snapshot benchmarks (issue 11.1): reads right after a write, incremental against rebuilt, in one run.
 
     python benchmarks/bench_snapshot.py [--actors 10000] [--writes 10] [--seconds 20]
-        [--readers 50] [--skip-load] [--skip-in-process]
+        [--readers 50] [--skip-load] [--skip-in-process] [--start-actors 100000]
 
 (Runs with or without ``-P``: this folder is put last on the import path, for ``_common``.)
 
@@ -19,8 +19,15 @@ On the generated Fjordvik community (``loaders.demo.generate_community``) in a S
   p50/p95 and requests/s of the reads. Twice: with the incremental snapshot, and with every
   write rebuilt (``FULL_REBUILD_ABOVE = -1``: the old behaviour). Each phase stops by itself.
 
+- **start** (``--start-actors``, default 100 000; 0 skips it): a new service's first
+  ``snapshot.graph()`` from a SQLite store of that many generated actors, seconds and resident
+  memory (VmRSS after the build, and the peak) of the process, against the old way,
+  ``store.to_networkx()`` (``build_graph`` over every row read into lists); each in a fresh
+  process of its own, so neither sees the other's memory.
+
 Targets (issue 11): the first read after a write at most 2x a warm read; read p95 with one
-write a second at most 2x the p95 without.
+write a second at most 2x the p95 without; at 100 000 actors the snapshot starts in at most
+8 s and 500 MB resident.
 """
 
 from __future__ import annotations
@@ -52,7 +59,8 @@ from graphsvc.store.sqlite import SQLiteStore  # noqa: E402
 from graphsvc.taxonomy import load_taxonomy  # noqa: E402
 from loaders.demo import generate_community  # noqa: E402
 
-TARGETS = {"first_read_after_write_vs_warm": 2.0, "read_p95_with_writes_vs_without": 2.0}
+TARGETS = {"first_read_after_write_vs_warm": 2.0, "read_p95_with_writes_vs_without": 2.0,
+           "start_s": 8.0, "start_rss_mb": 500}
 PROV = {"source": "bench_snapshot"}
 
 
@@ -293,6 +301,48 @@ def under_load(n: int, readers: int, seconds: float, workdir: Path) -> dict:
     return out
 
 
+# ---- the snapshot's start ---------------------------------------------------------------------
+
+_START = """
+import json, resource, sys, time
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+from graphsvc.snapshot import Snapshot
+from graphsvc.store.sqlite import SQLiteStore
+store = SQLiteStore(sys.argv[1])
+before = rss_mb()
+started = time.perf_counter()
+G = Snapshot(store).graph() if sys.argv[2] == "snapshot" else store.to_networkx()
+took = time.perf_counter() - started
+print(json.dumps({"seconds": round(took, 2), "rss_mb": round(rss_mb()),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                  "rss_before_mb": round(before), "nodes": G.number_of_nodes(),
+                  "edges": G.number_of_edges()}))
+"""
+
+
+def start(n: int, workdir: Path) -> dict:
+    """A new process's first snapshot of a store of ``n`` actors, against ``to_networkx``."""
+    db = workdir / "start.db"
+    store = SQLiteStore(db)
+    store.write(generate_community(n, seed=1))
+    store.close()
+    out: dict = {"actors": n}
+    for way in ("snapshot", "to_networkx"):
+        done = subprocess.run([sys.executable, "-c", _START, str(db), way], check=True,
+                              capture_output=True, text=True)
+        out[way] = json.loads(done.stdout)
+        print(f"  start, {way}: {out[way]}", file=sys.stderr, flush=True)
+    new, old = out["snapshot"], out["to_networkx"]
+    out["to_networkx_vs_snapshot"] = {"seconds": round(old["seconds"] / new["seconds"], 2),
+                                      "rss": round(old["rss_mb"] / new["rss_mb"], 2)}
+    out["target_met"] = {"start_s": new["seconds"] <= TARGETS["start_s"],
+                         "start_rss_mb": new["rss_mb"] <= TARGETS["start_rss_mb"]}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actors", type=int, default=10_000)
@@ -302,12 +352,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-load", action="store_true", help="skip the API under load")
     parser.add_argument("--skip-in-process", action="store_true",
                         help="measure only the API under load")
+    parser.add_argument("--start-actors", type=int, default=100_000,
+                        help="actors for the snapshot start measurement (0: skip it)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "snapshot.json"))
     args = parser.parse_args(argv)
     report = {"benchmark": "graphsvc snapshot", "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
               "python": platform.python_version(), "networkx": nx.__version__,
               "machine": platform.machine(), "cpus": os.cpu_count(), "targets": TARGETS}
     with tempfile.TemporaryDirectory() as tmp:
+        if args.start_actors:
+            print(f"snapshot start, {args.start_actors} actors …", file=sys.stderr, flush=True)
+            report["start"] = start(args.start_actors, Path(tmp))
         if not args.skip_in_process:
             print(f"in process, {args.actors} actors …", file=sys.stderr, flush=True)
             report["in_process"] = in_process(args.actors, args.writes, Path(tmp))
