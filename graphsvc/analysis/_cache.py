@@ -13,11 +13,9 @@ again for the new graph when first asked for.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -95,34 +93,9 @@ def cached(G: nx.Graph, name: str, build: Callable[[], T]) -> T:
     return store[name]
 
 
-_gc_lock = threading.Lock()
-_gc_paused = 0
-_gc_resume = False
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while a derived structure is built.
-
-    A structure of a large snapshot is hundreds of thousands of new dicts, lists and tuples
-    that all stay alive; each batch of them starts a collection that scans every object of
-    the snapshot again (at 100 000 actors the trust graph took 1.9 s with it, 0.6 s without,
-    and the igraph conversion 2.0 s against 0.2 s). Nothing built is a cycle to reclaim.
-    Nested and concurrent pauses resume the collector once, when the last one ends (if it
-    was running when the first began)."""
-    global _gc_paused, _gc_resume
-    with _gc_lock:
-        if _gc_paused == 0:
-            _gc_resume = gc.isenabled()
-            gc.disable()
-        _gc_paused += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_paused -= 1
-            if _gc_paused == 0 and _gc_resume:
-                gc.enable()
+# One pause of the cyclic collector for the whole process (the store and the models pause it
+# for large batches too; two counters would let one resume it while the other still builds).
+from graphsvc.model import paused_gc  # noqa: E402
 
 
 def trust_graph(G: nx.MultiDiGraph) -> nx.Graph:
