@@ -9,6 +9,7 @@ belonging: bonding). See docs/analysis/classification.md.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -65,17 +66,17 @@ def identities(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[Any, f
     _RULES[rules.key] = rules  # for _carry_identities: the cache is named by the key
 
     def build() -> dict[Any, frozenset[str]]:
-        ids: dict[Any, set[str]] = {n: set() for n in G}
+        # over G's own dicts, not its node and edge views: a second less at 100 000 actors
         attrs = [a for a in rules.identities if a != "membership"]
-        for n, d in G.nodes(data=True):
-            for a in attrs:
-                if d.get(a):
-                    ids[n].add(f"{a}:{d[a]}")
+        ids: dict[Any, set[str]] = {
+            n: {f"{a}:{d[a]}" for a in attrs if d.get(a)} for n, d in G._node.items()}
         if "membership" in rules.identities:
-            for u, v, kind in G.edges(keys=True):
-                if kind in rules.membership_ties:
-                    ids[u].add(f"membership:{v}")
-                    ids[v].add(f"membership:{v}")
+            ties = frozenset(rules.membership_ties)
+            for u, nbrs in G._adj.items():
+                for v, keys in nbrs.items():
+                    if not ties.isdisjoint(keys):
+                        ids[u].add(f"membership:{v}")
+                        ids[v].add(f"membership:{v}")
         return {n: frozenset(s) for n, s in ids.items()}
 
     return cached(G, f"identities:{rules.key}", build)
@@ -191,6 +192,36 @@ def classify_pair(
     if len(shared) >= rules.min_shared:
         return "bonding", "bonding", shared
     return "bridging", "bridging", shared
+
+
+def tie_class(G: nx.MultiDiGraph, *, rules: Rules | None = None
+              ) -> Callable[[Any, Any, str], str]:
+    """``classify_pair(G, u, v, kind, rules=rules)[0]`` as a function of ``(u, v, kind)`` for
+    many ties at once: the same rules, without the shared identities' sorted tuple (a
+    community answer classifies every tie that leaves a community: 66 000 at 100 000 actors).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="individual", district="Nes")
+    >>> G.add_node("b", kind="individual", district="Nes")
+    >>> G.add_node("k", kind="municipality")
+    >>> of = tie_class(G)
+    >>> [of("a", "b", "KNOWS"), of("a", "k", "KNOWS")] == [
+    ...     classify_pair(G, "a", "b", "KNOWS")[0], classify_pair(G, "a", "k", "KNOWS")[0]]
+    True
+    """
+    rules = rules or load_rules()
+    ids = identities(G, rules=rules)
+    attrs, overrides, level = G._node, rules.kind_overrides, rules.level
+    gap, need = rules.linking_min_gap, rules.min_shared
+
+    def of(u: Any, v: Any, kind: str) -> str:
+        if kind in overrides:
+            return overrides[kind]
+        if abs(level(attrs[u].get("kind")) - level(attrs[v].get("kind"))) >= gap:
+            return "linking"
+        return "bonding" if len(ids[u] & ids[v]) >= need else "bridging"
+
+    return of
 
 
 def tie_classes(G: nx.MultiDiGraph, *, rules: Rules | None = None) -> dict[tuple, tuple]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from graphsvc.analysis import engine
 from graphsvc.analysis._cache import _strongest, cached
-from graphsvc.analysis.classify import classify_pair
+from graphsvc.analysis.classify import tie_class
 from graphsvc.analysis.rules import Rules, load_rules
 from graphsvc.errors import ValidationError
 from graphsvc.i18n import capital, check_lang, kind_name, register
@@ -100,6 +100,7 @@ def community_names(
         part = partition(G, resolution=resolution, seed=seed)
         e = engine.engine(G)
         degree = dict(zip(e.nodes, e.degree().tolist(), strict=True))
+        attrs = G._node  # not G.nodes[n]: its view costs a second at 100 000 actors
         members: dict[int, list[Any]] = {}
         for n, c in part.items():
             members.setdefault(c, []).append(n)
@@ -107,13 +108,12 @@ def community_names(
         taken: Counter = Counter()
         for c in sorted(members):
             nodes = members[c]
-            districts = Counter(G.nodes[n].get("district") for n in nodes
-                                if G.nodes[n].get("district"))
+            districts = Counter(d for n in nodes if (d := attrs[n].get("district")))
             main = districts.most_common(1)[0][0] if districts else None
-            hubs = sorted((n for n in nodes if G.nodes[n].get("kind") != "individual"),
+            hubs = sorted((n for n in nodes if attrs[n].get("kind") != "individual"),
                           key=lambda n: (-degree[n], str(n)))
             if hubs:
-                hub = display_name(hubs[0], G.nodes[hubs[0]], False, lang)
+                hub = display_name(hubs[0], attrs[hubs[0]], False, lang)
                 name = (msg("around", hub=hub) if not main or main.casefold() in hub.casefold()
                         else msg("around_in", hub=hub, district=main))
             else:
@@ -130,7 +130,7 @@ def _tie_counts(G: nx.MultiDiGraph, part: dict[Any, int], n_comm: int, rules: Ru
     """Trust-graph ties inside each community, and those out of it by class.
 
     Counted over igraph's edge list with numpy; only the ties that leave a community are
-    classified (``classify_pair`` on the trust-graph edge's tie, as ``pair_class`` does for
+    classified (``classify.tie_class`` on the trust-graph edge's tie, as ``pair_class`` does for
     every tie: at 100 000 actors that is 5 s, most of a cold answer).
     """
     e = engine.engine(G)
@@ -141,7 +141,7 @@ def _tie_counts(G: nx.MultiDiGraph, part: dict[Any, int], n_comm: int, rules: Ru
     if not e.graph.ecount():
         return inside, out
     member = np.fromiter((part[x] for x in e.nodes), dtype=np.int64, count=len(e.nodes))
-    ends = np.asarray(e.graph.get_edgelist(), dtype=np.int64)
+    ends = e.edges()
     cu, cv = member[ends[:, 0]], member[ends[:, 1]]
     same = cu == cv
     for c, count in enumerate(np.bincount(cu[same], minlength=n_comm).tolist()):
@@ -149,14 +149,15 @@ def _tie_counts(G: nx.MultiDiGraph, part: dict[Any, int], n_comm: int, rules: Ru
     cache = G.graph.get("_cache", {})
     known = cache.get(f"pair_class:{rules.key}")
     H = cache.get("trust_graph")
+    of = tie_class(G, rules=rules) if known is None else None
     for a, b in ends[~same].tolist():
         u, v = e.nodes[a], e.nodes[b]
-        if known is not None:
+        if of is None:
             c = known[(u, v)]
         else:  # the trust graph's edge: its strongest tie, the first in G's order
             tie = H._adj[u][v] if H is not None else _strongest(G, u, v, e.index)
             s = tie["source"]
-            c = classify_pair(G, s, v if s == u else u, tie["kind"], rules=rules)[0]
+            c = of(s, v if s == u else u, tie["kind"])
         out[part[u]][c] += 1
         out[part[v]][c] += 1
     return inside, out
@@ -200,6 +201,7 @@ def communities(
     part = partition(G, resolution=resolution, seed=seed)
     e = engine.engine(G)
     degree = dict(zip(e.nodes, e.degree().tolist(), strict=True))
+    attrs = G._node
     msg = MESSAGES.bind(lang)
     names = community_names(G, resolution=resolution, seed=seed, lang=lang)
     n_comm = max(part.values(), default=-1) + 1
@@ -217,8 +219,8 @@ def communities(
         silos += silo
         if len(nodes) < min_size:
             continue
-        kinds = Counter(G.nodes[n].get("kind") for n in nodes)
-        districts = Counter(G.nodes[n].get("district") for n in nodes if G.nodes[n].get("district"))
+        kinds = Counter(attrs[n].get("kind") for n in nodes)
+        districts = Counter(d for n in nodes if (d := attrs[n].get("district")))
         top = sorted(nodes, key=lambda n: (-degree[n], str(n)))[:members]
         words = {"out": n_out, "total": total, "share": round(100 * share, 1),
                  "bridging": out[c]["bridging"], "linking": out[c]["linking"]}
@@ -236,8 +238,8 @@ def communities(
             "internal_ties": inside[c],
             "ties_out": {k: out[c].get(k, 0) for k in ("bonding", "bridging", "linking")},
             "share_out": round(share, 4),
-            "members": [{"id": n, "name": display_name(n, G.nodes[n], show_names, lang),
-                         "kind": G.nodes[n].get("kind")} for n in top],
+            "members": [{"id": n, "name": display_name(n, attrs[n], show_names, lang),
+                         "kind": attrs[n].get("kind")} for n in top],
             "explanation": [summary, msg("silo" if silo else "open", **words)],
         })
     return {"count": n_comm, "listed": len(listed), "silos": silos,
