@@ -25,10 +25,11 @@ from graphsvc.i18n import kind_name, register, term
 from graphsvc.privacy import display_name
 
 EXACT_UP_TO = 3000  # nodes; exact betweenness takes about 1 s there (benchmarks/bench_analysis.py)
-# Above it, sampled sources: as many as fit about 1 s (500 at 10k actors, error bound
-# engine.sample_bound 0.11), never fewer than 100.
+# Above it, sampled sources: as many as keep a cold answer within about 1 s (385 at 10 000
+# actors), never fewer than 100; the API then computes the exact values in the background
+# (``engine.exact_later``: 12 s at 10 000 actors) and serves them from the next request on.
 SAMPLE_SOURCES = 500
-SAMPLE_WORK = 15_000_000  # sources × ties
+SAMPLE_WORK = 12_000_000  # sources × ties
 
 
 def default_sources(n: int, ties: int) -> int | None:
@@ -36,7 +37,7 @@ def default_sources(n: int, ties: int) -> int | None:
     nodes, else as many as ``SAMPLE_WORK`` allows, between 100 and ``SAMPLE_SOURCES``.
 
     >>> [default_sources(n, 3 * n) for n in (1000, 10_000, 100_000)]
-    [None, 500, 100]
+    [None, 400, 100]
     """
     if n <= EXACT_UP_TO:
         return None
@@ -158,6 +159,7 @@ def brokers(
     G: nx.MultiDiGraph, *, by: str = "community", top: int = 20, k: int | None = None,
     seed: int = 0, resolution: float = 1.0, kinds: tuple[str, ...] | None = None,
     rules: Rules | None = None, show_names: bool = False, lang: str = "nb",
+    exact_later: bool = False,
 ) -> dict[str, Any]:
     """The bridge builders: actors ranked by cross-group betweenness, with Burt's measures.
 
@@ -168,9 +170,13 @@ def brokers(
         ``"age_band"``, ``"kind"``) or ``"none"`` (plain betweenness).
     top : how many to return.
     k : sampled sources; default ``default_sources``: exact up to 3 000 nodes, else 100 to
-        500 sampled sources.
+        500 sampled sources (or the exact values, once computed for this graph).
     seed : seed of the sample and of Louvain.
     kinds : only rank actors of these kinds.
+    exact_later : when the default sample answers, compute the exact values in the background
+        (``engine.exact_later``, up to ``engine.EXACT_LATER_WORK``): a later call on the same
+        graph gets them, and ``approximation["exact_later"]`` says so meanwhile. Without
+        ``k``, exact values already computed for this graph are always used.
 
     Returns
     -------
@@ -198,13 +204,18 @@ def brokers(
     if top < 1:
         raise ValidationError("error.at_least_1", top=top, fill={"name": "top"})
     e = engine.engine(G)
-    if k is None:
+    exact_key = f"cgb:{by}:{resolution}:None:{seed}"
+    default = k is None
+    if default and exact_key not in G.graph.get("_cache", {}):
         k = default_sources(n, e.graph.ecount() + len(e.loops))
     groups = _groups(G, by, resolution)
     if k is not None and k < 1:
         raise ValidationError("error.at_least_1", k=k, fill={"name": "k"})
     key = f"cgb:{by}:{resolution}:{k}:{seed}"
     bc, approximation = cached(G, key, lambda: engine.betweenness(G, groups, k=k, seed=seed))
+    if approximation is not None and default and exact_later:
+        approximation = {**approximation,
+                         "exact_later": engine.exact_later(G, groups, exact_key)}
     constraint, effective = structural_holes(G)
     degree = e.degree()
     msg = MESSAGES.bind(lang)

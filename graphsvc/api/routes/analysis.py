@@ -118,7 +118,8 @@ def brokers(
     """The bridge builders (*brobyggere*): cross-group betweenness, Burt's constraint and
     effective size."""
     return settled(G, ("brokers", by), lambda G: find_brokers(
-        G, by=by, top=top, kinds=tuple(kind) if kind else None, **_common(settings, lang, names)))
+        G, by=by, top=top, kinds=tuple(kind) if kind else None, exact_later=True,
+        **_common(settings, lang, names)))
 
 
 @router.get("/actors/{actor_id}/social-capital")
