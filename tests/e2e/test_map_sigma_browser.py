@@ -118,6 +118,27 @@ def test_clicking_an_actor_shows_its_details(opened, graph):
     assert seen["errors"] == []
 
 
+def test_two_quick_clicks_select_and_do_not_zoom(opened):
+    """A planner clicking two actors quickly (within sigma's 300 ms double-click time) gets the
+    second one's details, and the map stays where it was."""
+    page, seen, _ = opened
+    first, second = "Holmen nærmiljøsentral", "Holmen velforening"
+    search(page, first)
+    page.wait_for_timeout(600)  # the camera's 400 ms move
+    ratio = page.evaluate("() => window.graphsvc.sigma.getCamera().ratio")
+    a = page.evaluate("(n) => window.graphsvc.point(n)", first)
+    b = page.evaluate("(n) => window.graphsvc.point(n)", second)
+    page.mouse.click(a["x"], a["y"])
+    page.mouse.click(b["x"], b["y"])
+    page.wait_for_timeout(600)  # a zoom would have run by now
+    assert page.evaluate("() => window.graphsvc.sigma.getCamera().ratio") == ratio
+    assert page.locator("#details h2").inner_text() == second
+    page.mouse.dblclick(b["x"], b["y"])
+    page.wait_for_timeout(600)
+    assert page.evaluate("() => window.graphsvc.sigma.getCamera().ratio") == ratio
+    assert seen["errors"] == []
+
+
 def test_filters_hide_kinds_districts_categories_and_ties(opened, graph):
     page, seen, _ = opened
     hidden = lambda: page.evaluate("() => window.graphsvc.hiddenCount()")  # noqa: E731

@@ -232,12 +232,18 @@
   document.getElementById("details-close").addEventListener("click", function () {
     panel.hidden = true; select([]);
   });
-  renderer.on("clickNode", function (p) {
+  function clickNode(p) {
     var i = Number(p.node);
     select([i]);
     showDetails(i);
-  });
-  renderer.on("clickStage", function () { panel.hidden = true; select([]); });
+  }
+  function clickStage() { panel.hidden = true; select([]); }
+  renderer.on("clickNode", clickNode);
+  renderer.on("clickStage", clickStage);
+  // Sigma reports the second of two clicks within 300 ms as a double click only, and zooms:
+  // here it is a click like the first (a planner clicking two actors quickly)
+  renderer.on("doubleClickNode", function (p) { p.preventSigmaDefault(); clickNode(p); });
+  renderer.on("doubleClickStage", function (p) { p.preventSigmaDefault(); clickStage(); });
   state.showDetails = showDetails;
 
   // ---- search ----
