@@ -9,7 +9,9 @@ Per size, side by side in one run:
   bytes; against ``/maps/network.html`` (``render_map``: data, script and page in one file);
 - in headless Chromium, served by the real app on 127.0.0.1: time from navigation to
   ``WB.ready`` (map drawn, layout settled, panels placed) against ``/maps/network.html`` to
-  ``graphsvc.ready`` (first visits, then again with the server's caches warm); on the
+  ``graphsvc.ready`` (first visits, then again with the server's caches warm; ``map_renderer``
+  says which renderer drew the map page: sigma.js from 2 000 nodes, while the workbench
+  draws with vis-network at every size); on the
   workbench, the time of a neighbour highlight
   (``WB.map.select``) and of a district filter with its zoom (``WB.filter``), as the page runs
   them (``performance.now`` around the call). Needs /usr/bin/chromium and Playwright.
@@ -70,6 +72,9 @@ def measure(n: int, browser) -> dict:
         page.goto(site.url + "/maps/network.html")
         page.wait_for_function("() => window.graphsvc && window.graphsvc.ready", polling=50)
         out["map_ready_s"] = round(time.perf_counter() - started, 2)
+        # which renderer drew the map page: sigma.js from visualisations.map.SIGMA_FROM nodes,
+        # while the workbench draws with vis-network at every size
+        out["map_renderer"] = page.evaluate("() => document.body.dataset.renderer || 'vis'")
         # Again, with the server's layout and graph.json kept for this snapshot (every later
         # visit until the store changes).
         started = time.perf_counter()
