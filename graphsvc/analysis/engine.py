@@ -250,9 +250,14 @@ def exact_later(G: nx.MultiDiGraph, groups: Mapping[Hashable, Hashable] | None, 
             return f"{key}:later" in store
         _LATER_RUNNING.append(key)
         store[f"{key}:later"] = True
-    threading.Thread(target=_run_later, args=(store, key, e, _labels(e.nodes, groups)),
-                     daemon=True,
-                     name=f"exact-betweenness-{key}").start()
+    try:
+        threading.Thread(target=_run_later, args=(store, key, e, _labels(e.nodes, groups)),
+                         daemon=True, name=f"exact-betweenness-{key}").start()
+    except RuntimeError:  # no thread to be had: no exact answer this time, and no stuck job
+        store.pop(f"{key}:later", None)
+        with _LATER_LOCK:
+            _LATER_RUNNING.remove(key)
+        return False
     return True
 
 
