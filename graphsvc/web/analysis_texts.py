@@ -1,5 +1,5 @@
-"""The words of the workbench's analysis panels: *Hvem kan hjelpe?*, *Hva mangler?*, *Vei* and
-*Team* (keys ``wb.<panel>.<what>``; the page ships them with every other ``wb.*`` text, and
+"""The words of the workbench's analysis panels: *Hvem kan hjelpe?*, *Hva mangler?*, *Vei*,
+*Team* and *Brobyggere* (keys ``wb.<panel>.<what>``; the page ships them with every other ``wb.*`` text, and
 ``static/panels_analysis.js`` fills them with ``WB.t``). The answers' own sentences come from
 the API in the page's language; these are only the panels' labels and headings."""
 
@@ -87,6 +87,27 @@ TEXTS = register_texts(__name__, {
         "wb.team.all_covered": "Teamet dekker alt initiativet trenger.",
         "wb.team.ask": "Finn hvem som kan hjelpe med dette",
         "wb.team.empty": "Ingen aktør har tilbud initiativet trenger.",
+        "wb.brokers.title": "Brobyggere",
+        "wb.brokers.intro": "Hvem binder sammen grupper som ellers ikke når hverandre? Rangert "
+                            "etter mellomsentralitet mellom ulike grupper, med Burts begrensning.",
+        "wb.brokers.by": "Grupper",
+        "wb.brokers.by.community": "Fellesskap (funnet i båndene)",
+        "wb.brokers.by.district": "Grender",
+        "wb.brokers.by.age_band": "Aldersgrupper",
+        "wb.brokers.by.kind": "Aktørtyper",
+        "wb.brokers.by.none": "Hele nettverket, uten grupper",
+        "wb.brokers.top": "Så mange brobyggere",
+        "wb.brokers.submit": "Finn brobyggere",
+        "wb.brokers.ranked": "Brobyggere",
+        "wb.brokers.col.share": "Andel av veiene",
+        "wb.brokers.col.groups": "Grupper nådd",
+        "wb.brokers.col.constraint": "Burts begrensning",
+        "wb.brokers.exact": "Eksakt: alle korteste veier i nettverket er talt.",
+        "wb.brokers.sampled": "Foreløpig: regnet fra {samples} av {nodes} startpunkter, så "
+                              "rekkefølgen kan avvike litt.",
+        "wb.brokers.exact_later": "De eksakte tallene regnes ut nå; spør igjen om litt.",
+        "wb.brokers.none": "Ingen aktør ligger mellom grupper her.",
+        "wb.brokers.why": "Hvorfor disse",
     },
     "en": {
         "wb.analysis.district": "District",
@@ -169,5 +190,27 @@ TEXTS = register_texts(__name__, {
         "wb.team.all_covered": "The team covers everything the initiative needs.",
         "wb.team.ask": "Find who can help with this",
         "wb.team.empty": "No actor offers what the initiative needs.",
+        "wb.brokers.title": "Bridge builders",
+        "wb.brokers.intro": "Who ties together groups that would not otherwise reach each other? "
+                            "Ranked by betweenness between different groups, with Burt's "
+                            "constraint.",
+        "wb.brokers.by": "Groups",
+        "wb.brokers.by.community": "Communities (found in the ties)",
+        "wb.brokers.by.district": "Districts",
+        "wb.brokers.by.age_band": "Age bands",
+        "wb.brokers.by.kind": "Actor kinds",
+        "wb.brokers.by.none": "The whole network, without groups",
+        "wb.brokers.top": "This many bridge builders",
+        "wb.brokers.submit": "Find bridge builders",
+        "wb.brokers.ranked": "Bridge builders",
+        "wb.brokers.col.share": "Share of the paths",
+        "wb.brokers.col.groups": "Groups reached",
+        "wb.brokers.col.constraint": "Burt's constraint",
+        "wb.brokers.exact": "Exact: every shortest path in the network is counted.",
+        "wb.brokers.sampled": "Preliminary: computed from {samples} of {nodes} starting points, "
+                              "so the order may differ a little.",
+        "wb.brokers.exact_later": "The exact figures are being computed; ask again shortly.",
+        "wb.brokers.none": "No actor lies between groups here.",
+        "wb.brokers.why": "Why these",
     },
 })

@@ -452,6 +452,57 @@ def test_team_for_an_initiative_and_what_stays_uncovered(site, browser, tmp_path
         page.close()
 
 
+def test_bridge_builders_are_ranked_explained_and_highlighted(site, browser, tmp_path):
+    """Brobyggere: the API's ranking as a table with each bridge builder's reasons, the answer
+    says whether it is exact, the bridge builders are highlighted on the map, and another
+    grouping and size are asked again and kept in the address."""
+    ranked = api(site, "/brokers?top=10&lang=nb")
+    by_district = api(site, "/brokers?by=district&top=5&lang=nb")
+    assert ranked["exact"] is True  # the demo is small enough to count every path
+    assert ranked["results"][0]["actor"]["kind"] == "frivilligsentral"  # the bindeledd
+    page, seen = open_workbench(browser, site.url + "/?lang=nb#panel=brokers")
+    try:
+        box = answered(page, "brokers", ".wb-broker")
+        assert box.locator("p").first.inner_text() == \
+            "Eksakt: alle korteste veier i nettverket er talt."
+        rows = box.locator("table tbody tr")
+        assert rows.locator("td:nth-child(2)").all_inner_texts() == [
+            r["actor"]["name"] for r in ranked["results"]]
+        first = ranked["results"][0]
+        share = f"{100 * first['betweenness']:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        assert rows.first.locator("td").all_inner_texts()[2:4] == [
+            f"{share}\u00a0%", str(first["groups_reached"])]
+        assert first["explanation"][0].startswith(f"Mellomsentralitet: ligger på {share} %")
+        assert box.locator(".wb-broker").first.inner_text().splitlines()[1:] == \
+            first["explanation"]
+        brokers = {r["actor"]["id"] for r in ranked["results"]}
+        page.wait_for_function("(n) => WB.map.highlighted().length === n", arg=len(brokers))
+        assert highlighted(page) == brokers
+
+        top = first["actor"]["id"]
+        page.evaluate("(ids) => WB.map.fit(ids)", [top])
+        at = centres(page, [top])
+        pixels = screenshot(page, tmp_path / "brokers.png")
+        assert marked_at(pixels, at[top], fill_of(page, top))
+
+        p = pane(page, "brokers")
+        p.get_by_label("Grupper").select_option(label="Grender")
+        p.get_by_label("Så mange brobyggere").fill("5")
+        p.get_by_role("button", name="Finn brobyggere").click()
+        page.wait_for_function("() => WB.state.get().params.by === 'district'")
+        assert params(page) == {"by": "district", "top": 5, "run": 1}
+        page.wait_for_function("(n) => document.querySelectorAll("
+                               "'#wb-pane-brokers .wb-broker').length === n",
+                               arg=len(by_district["results"]))
+        assert pane(page, "brokers").locator("table tbody tr td:nth-child(2)") \
+            .all_inner_texts() == [r["actor"]["name"] for r in by_district["results"]]
+        page.wait_for_function("(n) => WB.map.highlighted().length === n",
+                               arg=len(by_district["results"]))
+        assert_clean(page, seen)
+    finally:
+        page.close()
+
+
 def test_the_analysis_panels_speak_english_when_asked(site, browser):
     page, seen = open_workbench(browser, site.url + "/?lang=en#panel=match&p.match="
                                 '{"category":"help.transport","district":"Bakkevika"}')
@@ -471,6 +522,13 @@ def test_the_analysis_panels_speak_english_when_asked(site, browser):
         box = answered(page, "gaps", ".wb-gap")
         assert box.locator("p").first.inner_text().endswith("in the whole municipality")
         assert pane(page, "gaps").locator("h3").all_inner_texts()[:1] == ["Unmet needs"]
+        go(page, site.url + "/?lang=en#panel=brokers")
+        box = answered(page, "brokers", ".wb-broker")
+        assert pane(page, "brokers").locator("h2").inner_text() == "Bridge builders"
+        assert box.locator("p").first.inner_text() == \
+            "Exact: every shortest path in the network is counted."
+        assert box.locator("table thead th").all_inner_texts() == [
+            "No.", "Actor", "Share of the paths", "Groups reached", "Burt's constraint"]
         assert seen["errors"] == [] and outside_hosts(seen) == []
     finally:
         page.close()

@@ -1,5 +1,5 @@
 /* The workbench's analysis panels: Hvem kan hjelpe? (/match), Hva mangler? (/gaps and
- * /coverage), Vei (/paths) and Team (/teams). Each panel keeps its inputs in the URL state
+ * /coverage), Vei (/paths), Team (/teams) and Brobyggere (/brokers). Each panel keeps its inputs in the URL state
  * (WB.state, so a link reopens the answer), shows the API's answer as text and a table, and
  * highlights it on the map. Loaded after workbench.js; uses only window.WB. Texts only through
  * textContent (WB.el), never innerHTML: names come from the data. */
@@ -15,6 +15,11 @@
   function num(x) {
     return Number(x).toLocaleString(WB.lang === "en" ? "en-GB" : "nb-NO",
                                     {maximumFractionDigits: 3});
+  }
+
+  function percent(share) {  // a share in [0, 1] as "14,16 %" (the sign never on a line alone)
+    return Number(100 * share).toLocaleString(WB.lang === "en" ? "en-GB" : "nb-NO",
+                                              {maximumFractionDigits: 2}) + "\u00a0%";
   }
 
   function query(path, params) {
@@ -740,5 +745,87 @@
       : el("p", {}, t("wb.team.all_covered")));
     ui.answer.appendChild(open);
     highlightTeam(answer);
+  }
+
+  // ---- Brobyggere --------------------------------------------------------------------------
+
+  var GROUPINGS = ["community", "district", "age_band", "kind", "none"];
+  var TOP = 10;
+
+  definePanel({
+    id: "brokers",
+    order: 65,
+    title: "wb.brokers.title",
+    ready: function () { return true; },  // nothing to choose first: the defaults answer
+    build: function (root, submit) {
+      var ui = frame(root, t("wb.brokers.intro"));
+      ui.by = select(GROUPINGS.map(function (g) { return [g, t("wb.brokers.by." + g)]; }));
+      ui.top = el("input", {type: "number", min: "1", max: "50", value: String(TOP)});
+      ui.form.appendChild(field("wb-brokers-by", t("wb.brokers.by"), ui.by));
+      ui.form.appendChild(field("wb-brokers-top", t("wb.brokers.top"), ui.top));
+      ui.form.appendChild(el("button", {type: "submit"}, t("wb.brokers.submit")));
+      ui.form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var top = Math.max(1, Math.min(50, parseInt(ui.top.value, 10) || TOP));
+        submit({by: ui.by.value === "community" ? "" : ui.by.value,
+                top: top === TOP ? "" : top, run: 1});
+      });
+      return ui;
+    },
+    fill: function (ui, p) {
+      setSelect(ui.by, p.by || "community");
+      ui.top.value = String(p.top || TOP);
+    },
+    run: function (ui, p, fresh) {
+      say(ui.status, t("wb.analysis.busy"));
+      clear(ui.answer);
+      WB.api(query("/brokers", {by: p.by || "community", top: p.top || TOP}))
+        .then(function (answer) {
+          if (!fresh()) { return; }
+          say(ui.status, "");
+          ui.data = answer;
+          showBrokers(ui, answer);
+        }, function (err) { if (fresh()) { failed(ui.status)(err); } });
+    },
+    redraw: function (ui) { if (ui.data) { highlightBrokers(ui.data); } }
+  });
+
+  function highlightBrokers(answer) {
+    if (!shown("brokers")) { return; }
+    var ids = onMapOnly(answer.results.map(function (r) { return r.actor.id; }));
+    WB.map.highlight({nodes: ids, edges: [], path: [], labels: {}});
+    WB.map.fit(ids);
+  }
+
+  function showBrokers(ui, answer) {
+    clear(ui.answer);
+    var how = answer.exact ? [t("wb.brokers.exact")]
+      : [t("wb.brokers.sampled", {samples: answer.sources, nodes: answer.nodes})];
+    if (!answer.exact && answer.approximation && answer.approximation.exact_later) {
+      how.push(t("wb.brokers.exact_later"));
+    }
+    var found = answer.results.filter(function (r) { return r.betweenness > 0; });
+    WB.result(ui.answer, {
+      text: found.length ? how.join(" ") : t("wb.brokers.none"),
+      table: {
+        caption: t("wb.brokers.ranked"),
+        columns: [t("wb.match.col.rank"), t("wb.match.col.actor"), t("wb.brokers.col.share"),
+                  t("wb.brokers.col.groups"), t("wb.brokers.col.constraint")],
+        rows: found.map(function (r) {
+          return [r.rank, WB.actorLink(r.actor.id, r.actor.name), percent(r.betweenness),
+                  r.groups_reached, r.constraint === null ? "–" : num(r.constraint)];
+        })
+      }
+    });
+    if (answer.stale) { ui.answer.appendChild(el("p", {class: "wb-note"}, t("wb.analysis.stale"))); }
+    if (found.length) {
+      var why = el("section", {class: "wb-brokers"}, el("h3", {}, t("wb.brokers.why")));
+      why.appendChild(list(found, function (r) {
+        return el("span", {class: "wb-broker", "data-actor": r.actor.id},
+                  WB.actorLink(r.actor.id, r.actor.name), sentences(r.explanation));
+      }));
+      ui.answer.appendChild(why);
+    }
+    highlightBrokers(answer);
   }
 }());
