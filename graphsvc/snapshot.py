@@ -144,10 +144,14 @@ class Snapshot:
 
     def _forget_answers(self, revision: int) -> None:
         """Serve no expensive answer from a graph before ``revision`` (and keep no such graph
-        alive for one): the next request computes on the current graph."""
+        alive for one, not even in a background computation): the next request computes on
+        the current graph."""
+        from graphsvc.analysis.engine import cancel_later
+
         with self._answers_lock:
             self._answers.clear()
             self._answers_from = max(self._answers_from, revision)
+        cancel_later()
 
     def _settle(self, key: Any, revision: int, G: nx.MultiDiGraph) -> None:
         with self._answers_lock:

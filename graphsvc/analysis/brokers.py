@@ -25,7 +25,7 @@ from graphsvc.i18n import kind_name, register, term
 from graphsvc.privacy import display_name
 
 EXACT_UP_TO = 3000  # nodes; exact betweenness takes about 1 s there (benchmarks/bench_analysis.py)
-# Above it, sampled sources: as many as keep a cold answer within about 1 s (385 at 10 000
+# Above it, sampled sources: as many as keep a cold answer within about 1 s (384 at 10 000
 # actors), never fewer than 100; the API then computes the exact values in the background
 # (``engine.exact_later``: 12 s at 10 000 actors) and serves them from the next request on.
 SAMPLE_SOURCES = 500

@@ -227,87 +227,160 @@ def _sums(g: ig.Graph, label: np.ndarray | None, sources: Sequence[int], *, exac
 # graph it was asked for, under the key an exact answer has, so the next request gets it.
 EXACT_LATER_WORK = 1_000_000_000  # nodes × ties: about 40 s here (10 000 actors: 3·10^8, 12 s)
 EXACT_LATER_TIMEOUT_S = 600
-_LATER_LOCK = threading.Lock()
 CHILD = "from graphsvc.analysis.engine import _exact_child; _exact_child()"
-_LATER_RUNNING: list[str] = []  # at most one job per process: the machine has few cores
+_LATER_LOCK = threading.Lock()
+
+
+@dataclass
+class _Job:
+    """The one background job of this process: for ``key`` of the graph whose cache is
+    ``store`` (the only reference to that graph it keeps; dropped when cancelled)."""
+
+    key: str
+    revision: Any
+    store: dict[str, Any] | None
+    child: Any = None
+    cancelled: bool = False
+
+
+_JOB: _Job | None = None  # at most one per process: the machine has few cores
+
+
+def _current_revision(G: nx.MultiDiGraph) -> Any:
+    ref = G.graph.get("_snapshot")
+    snapshot = ref() if ref is not None else None
+    return None if snapshot is None else snapshot.revision
 
 
 def exact_later(G: nx.MultiDiGraph, groups: Mapping[Hashable, Hashable] | None, key: str
                 ) -> bool:
     """Start computing ``betweenness(G, groups)`` exactly in a child process, to be memoised
     on ``G`` under ``key`` (what ``_cache.cached`` reads); ``True`` if that is under way (or
-    done). Not started above ``EXACT_LATER_WORK`` (nodes × ties) or while this process
-    computes another; a failed or timed-out child leaves the sampled answer in place."""
+    done). Not for a graph a newer revision has replaced (an answer served stale), not above
+    ``EXACT_LATER_WORK`` (nodes × ties), and not while this process computes another answer
+    of the same or a newer revision; a job for an older revision is stopped for this one. A
+    failed or timed-out child leaves the sampled answer in place."""
+    global _JOB
     store = G.graph.setdefault("_cache", {})
-    if key in store or f"{key}:later" in store:
+    if key in store:
         return True
+    revision, current = G.graph.get("revision"), _current_revision(G)
+    if revision is not None and current is not None and revision < current:
+        return False
     e = engine(G)
-    n = len(e.nodes)
-    if n * max(e.graph.ecount(), 1) > EXACT_LATER_WORK:
+    if len(e.nodes) * max(e.graph.ecount(), 1) > EXACT_LATER_WORK:
         return False
     with _LATER_LOCK:
-        if _LATER_RUNNING or f"{key}:later" in store:
-            return f"{key}:later" in store
-        _LATER_RUNNING.append(key)
-        store[f"{key}:later"] = True
+        job = _JOB
+        if job is not None and job.store is store and job.key == key:
+            return True
+        if job is not None:
+            if job.revision is None or revision is None or job.revision >= revision:
+                return False
+            _cancel(job)  # an older revision's: this one is what will be asked for
+        job = _JOB = _Job(key, revision, store)
     try:
-        threading.Thread(target=_run_later, args=(store, key, e, _labels(e.nodes, groups)),
+        threading.Thread(target=_run_later, args=(job, e, _labels(e.nodes, groups)),
                          daemon=True, name=f"exact-betweenness-{key}").start()
     except RuntimeError:  # no thread to be had: no exact answer this time, and no stuck job
-        store.pop(f"{key}:later", None)
         with _LATER_LOCK:
-            _LATER_RUNNING.remove(key)
+            if _JOB is job:
+                _JOB = None
         return False
     return True
 
 
-def _run_later(store: dict[str, Any], key: str, e: Engine, label: np.ndarray | None) -> None:
+def _cancel(job: _Job) -> None:
+    """Stop ``job`` (``_LATER_LOCK`` held): its child is killed, its graph let go."""
+    job.cancelled = True
+    job.store = None
+    if job.child is not None and job.child.poll() is None:
+        job.child.kill()
+
+
+def cancel_later() -> None:
+    """Stop the background job, if any (the snapshot calls this when it drops its graphs: after
+    an erasure no computation may keep the graph with the erased person alive)."""
+    global _JOB
+    with _LATER_LOCK:
+        if _JOB is not None:
+            _cancel(_JOB)
+            _JOB = None
+
+
+def _run_later(job: _Job, e: Engine, label: np.ndarray | None) -> None:
+    import os
     import pickle
     import subprocess
     import sys
 
+    global _JOB
     # A fresh interpreter on this module, the graph piped in: no fork of a process with
-    # threads, and no re-import of the caller's main module (multiprocessing's spawn does that)
+    # threads, no re-import of the caller's main module (multiprocessing's spawn does that),
+    # and with -P no module from the working directory in the way
     child = None
     try:
-        child = subprocess.Popen([sys.executable, "-c", CHILD], stdin=subprocess.PIPE,
+        child = subprocess.Popen([sys.executable, "-P", "-c", CHILD], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        out, _err = child.communicate(pickle.dumps((len(e.nodes), e.edges(), label)),
-                                      timeout=EXACT_LATER_TIMEOUT_S)
+        with _LATER_LOCK:
+            job.child = child
+            if job.cancelled:
+                child.kill()
+        payload = pickle.dumps((os.getpid(), len(e.nodes), e.edges(), label))
+        out, _err = child.communicate(payload, timeout=EXACT_LATER_TIMEOUT_S)
         if child.returncode == 0:
-            total = pickle.loads(out)
-            store[key] = (dict(zip(e.nodes, (total * _scale(len(e.nodes), None)).tolist(),
-                                   strict=True)), None)
-    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, ValueError):
+            values = dict(zip(e.nodes, (pickle.loads(out) * _scale(len(e.nodes), None))
+                              .tolist(), strict=True))
+            with _LATER_LOCK:
+                if not job.cancelled and job.store is not None:
+                    job.store[job.key] = (values, None)
+    except (OSError, EOFError, MemoryError, ValueError, pickle.UnpicklingError,
+            subprocess.SubprocessError):
         pass  # no exact answer this time: the sampled one stays
     finally:
         if child is not None and child.poll() is None:
             child.kill()
             child.wait()
-        store.pop(f"{key}:later", None)
         with _LATER_LOCK:
-            _LATER_RUNNING.remove(key)
+            job.store = None
+            if _JOB is job:
+                _JOB = None
 
 
 def _exact_child() -> None:
-    """The child (``CHILD``): the exact sums of the graph pickled on stdin
-    (``(n, edge array, labels)``), pickled to stdout, at a lower priority than the server."""
+    """The child (``CHILD``): the exact sums of the graph pickled on stdin (``(parent pid, n,
+    edge array, labels)``), pickled to stdout, at a lower priority than the server. It dies
+    with its parent (Linux ``PR_SET_PDEATHSIG``) and after ``EXACT_LATER_TIMEOUT_S`` of CPU."""
     import os
     import pickle
+    import resource
+    import signal
     import sys
 
+    parent, n, ends, label = pickle.loads(sys.stdin.buffer.read())
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        return  # the parent is gone already
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (EXACT_LATER_TIMEOUT_S, EXACT_LATER_TIMEOUT_S + 5))
+    except (ValueError, OSError):
+        pass
     try:
         os.nice(10)
     except OSError:
         pass
-    n, ends, label = pickle.loads(sys.stdin.buffer.read())
     g = ig.Graph(n=n, edges=ends.tolist(), directed=False)
     sys.stdout.buffer.write(pickle.dumps(_sums(g, label, range(n), exact=True)))
 
 
 def later_running() -> bool:
     """Whether this process computes an exact betweenness in the background now."""
-    return bool(_LATER_RUNNING)
+    return _JOB is not None
 
 
 def louvain(

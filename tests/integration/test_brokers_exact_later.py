@@ -52,6 +52,51 @@ def test_no_exact_answer_is_promised_where_it_would_take_too_long(large_store, m
     answer = brokers(G, top=5, exact_later=True)
     assert answer["exact"] is False
     assert answer["approximation"]["exact_later"] is False
-    assert not engine.later_running()
     # without being asked (the command line, the maps), nothing runs in the background
     assert "exact_later" not in brokers(G, top=5, by="district")["approximation"]
+
+
+def _wait(condition, seconds: float = 10.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_an_erasure_stops_the_background_job_and_a_write_restarts_it_for_the_new_graph(
+        tmp_path):
+    """A job holds the graph it computes for: an erasure stops it (the erased person is in no
+    graph kept alive), and a job for an older revision gives way to the newer one's."""
+    store = SQLiteStore(tmp_path / "jobs.db")
+    batch = generate_community(EXACT_UP_TO + 200, seed=6)
+    store.write(batch)
+    person = next(a for a in batch.actors if a.kind == "individual")
+    with TestClient(create_app(Settings(store=store.url), store=store)) as api:
+        assert api.get("/brokers").json()["approximation"]["exact_later"] is True
+        job = engine._JOB
+        assert job is not None and job.revision == store.revision()
+        assert _wait(lambda: job.child is not None)
+        assert api.delete(f"/actors/{person.id}").status_code == 204
+        assert _wait(lambda: engine._JOB is not job)
+        assert job.cancelled and job.store is None
+        assert _wait(lambda: job.child.poll() is not None, 5)  # the child was killed
+        after = api.get("/brokers").json()
+        assert person.id not in {r["actor"]["id"] for r in after["results"]}
+        assert after["approximation"]["exact_later"] is True
+        newer = engine._JOB
+        assert newer is not None and newer.revision == store.revision()
+        # a write: the old revision's answer is served stale and starts no job of its own;
+        # the recompute for the new revision replaces the older job
+        body = {"actors": [{"id": "test:nytt-lag", "kind": "association", "name": "Nytt lag",
+                            "provenance": {"source": "test"}}]}
+        assert api.post("/actors", json=body).status_code == 200
+        stale = api.get("/brokers").json()
+        assert stale["stale"] is True
+        assert _wait(lambda: engine._JOB is not None and engine._JOB is not newer
+                     and engine._JOB.revision == store.revision(), 30)
+        assert newer.cancelled
+    engine.cancel_later()  # leave no job behind for the next test
+    assert not engine.later_running()
+    store.close()
+

@@ -241,9 +241,9 @@
   renderer.on("clickNode", clickNode);
   renderer.on("clickStage", clickStage);
   // Sigma reports the second of two clicks within 300 ms as a double click only, and zooms:
-  // here it is a click like the first (a planner clicking two actors quickly)
+  // here it is a click like the first (a planner clicking two actors quickly). A double click
+  // on the background still zooms, as sigma does.
   renderer.on("doubleClickNode", function (p) { p.preventSigmaDefault(); clickNode(p); });
-  renderer.on("doubleClickStage", function (p) { p.preventSigmaDefault(); clickStage(); });
   state.showDetails = showDetails;
 
   // ---- search ----
