@@ -400,6 +400,8 @@ def louvain(
     """
     e = engine(G)
     g = e.graph
+    if not g.vcount():  # an empty store: no community (modularity is undefined there)
+        return []
     weights = "strength" if g.ecount() else None
     best, best_q = None, -math.inf
     with _RNG_LOCK:

@@ -189,3 +189,13 @@ def test_communities_follow_the_seed_and_only_the_seed():
     first = partition(sized_community(1500, seed=0), seed=0)
     assert partition(sized_community(1500, seed=0), seed=0) == first  # a fresh snapshot
     assert partition(sized_community(1500, seed=0), seed=1) != first  # the seed is used
+
+
+def test_an_empty_store_has_no_communities_and_no_bridge_builders():
+    """A municipality's first look before any import: answers, not a crash."""
+    from graphsvc.analysis import brokers, communities
+
+    empty = nx.MultiDiGraph()
+    assert engine.louvain(empty) == []
+    assert communities(empty)["count"] == 0
+    assert brokers(empty)["results"] == []
